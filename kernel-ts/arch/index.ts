@@ -1,0 +1,32 @@
+// The kernel intrinsics: the fixed ABI between kernel-ts code and whatever runs it (V8 on the
+// host, the kbc VM in the guest). Each is a wasm import from module "kernel"; the translator
+// lowers each to one kbc opcode (see docs/kernel-ts.md). Ports are 16-bit; values are u32.
+
+/** Writes a byte to an I/O port. */
+@external("kernel", "outb") export declare function outb(port: u32, v: u32): void;
+/** Reads a byte from an I/O port (0..255). */
+@external("kernel", "inb") export declare function inb(port: u32): u32;
+/** Writes a 16-bit word to an I/O port. */
+@external("kernel", "outw") export declare function outw(port: u32, v: u32): void;
+/** Reads a 16-bit word from an I/O port. */
+@external("kernel", "inw") export declare function inw(port: u32): u32;
+/** Writes a 32-bit dword to an I/O port. */
+@external("kernel", "outl") export declare function outl(port: u32, v: u32): void;
+/** Reads a 32-bit dword from an I/O port. */
+@external("kernel", "inl") export declare function inl(port: u32): u32;
+/** Stops the machine with `code` as its exit code (port 0xF4 in the guest). Never returns. */
+@external("kernel", "exit") export declare function exit(code: u32): void;
+@external("kernel", "read_cr0") export declare function read_cr0(): u32;
+@external("kernel", "write_cr0") export declare function write_cr0(v: u32): void;
+/** The faulting address of the last page fault. */
+@external("kernel", "read_cr2") export declare function read_cr2(): u32;
+@external("kernel", "read_cr3") export declare function read_cr3(): u32;
+@external("kernel", "write_cr3") export declare function write_cr3(v: u32): void;
+/** Invalidates the TLB entry for the page containing `addr`. */
+@external("kernel", "invlpg") export declare function invlpg(addr: u32): void;
+/** Disables interrupts. */
+@external("kernel", "cli") export declare function cli(): void;
+/** Enables interrupts. */
+@external("kernel", "sti") export declare function sti(): void;
+/** Waits for the next interrupt (returns at once on the host). */
+@external("kernel", "hlt") export declare function hlt(): void;

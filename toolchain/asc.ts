@@ -1,0 +1,93 @@
+// The asc driver: compiles one kernel-ts program (an AssemblyScript entry file anywhere on disk) to
+// wasm plus its source map, in memory. Imports of "kernel-ts/..." resolve to this repository's
+// kernel-ts/ folder, so programs outside the repository can use the intrinsics library.
+
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { KtError } from "./errors.ts";
+import { SourceMap } from "./sourcemap.ts";
+import { DATA_BASE } from "./layout.ts";
+
+// Inside the kt bundle (emulator/bin/kt.js) the bundle's banner defines __KT_ROOT.
+declare const __KT_ROOT: string | undefined;
+export const REPO_ROOT = typeof __KT_ROOT === "string" ? __KT_ROOT : path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const KERNEL_TS = path.join(REPO_ROOT, "kernel-ts");
+
+export interface CompileOptions {
+  /** Binaryen optimisation level 0..3 (default 3). */
+  optimizeLevel?: number;
+  /** Shrink level 0..2 (default 0). */
+  shrinkLevel?: number;
+}
+
+export interface CompiledProgram {
+  wasm: Uint8Array;
+  sourceMap: SourceMap;
+  /** Directory the source map's paths are relative to (the entry file's directory). */
+  baseDir: string;
+  entry: string;
+}
+
+type Asc = typeof import("assemblyscript/asc").default;
+let ascPromise: Promise<Asc> | null = null;
+function loadAsc(): Promise<Asc> {
+  ascPromise ??= import("assemblyscript/asc").then((m) => m.default);
+  return ascPromise;
+}
+
+/** Maps the path asc asks for (relative to baseDir) onto the file to read, or null. */
+function resolveSource(name: string, baseDir: string): string | null {
+  const lib = name.replace(/\\/g, "/").match(/(?:^|\/)node_modules\/kernel-ts\/(.*)$/);
+  if (lib) return path.join(KERNEL_TS, lib[1]);
+  if (path.basename(name) === "asconfig.json") return null; // kernel programs take no asconfig
+  return path.resolve(baseDir, name);
+}
+
+/**
+ * Compiles `entry` with asc (stub runtime, imported memory, data at DATA_BASE, source map).
+ * Throws KtError (exit 2) with asc's diagnostics, one `file:line:col: error ...` line each.
+ */
+export async function compileProgram(entry: string, opts: CompileOptions = {}): Promise<CompiledProgram> {
+  const abs = path.resolve(entry);
+  if (!fs.existsSync(abs)) throw new KtError(`${entry}: no such file`);
+  if (!abs.endsWith(".ts")) throw new KtError(`${entry}: a kernel-ts program is a .ts file`);
+  const baseDir = path.dirname(abs);
+  const asc = await loadAsc();
+  const outputs = new Map<string, Uint8Array | string>();
+  const diagnostics: string[] = [];
+  const level = opts.optimizeLevel ?? 3;
+  const argv = [
+    path.basename(abs), "--baseDir", baseDir,
+    "--runtime", "stub", "--importMemory", "--memoryBase", String(DATA_BASE),
+    "--outFile", "out.wasm", "--sourceMap", "--debug", "--noColors",
+    "--optimizeLevel", String(level), "--shrinkLevel", String(opts.shrinkLevel ?? 0),
+  ];
+  if (level > 0) argv.push("--optimize");
+  const rel = (p: string) => path.relative(process.cwd(), path.resolve(baseDir, p)) || p;
+  const result = await asc.main(argv, {
+    readFile(name, dir) {
+      const file = resolveSource(name, dir);
+      try { return file ? fs.readFileSync(file, "utf8") : null; } catch { return null; }
+    },
+    writeFile(name, contents) { outputs.set(name, contents); },
+    listFiles() { return []; },
+    stdout: { write() { return true; } } as never,
+    stderr: { write() { return true; } } as never,
+    reportDiagnostic(d) {
+      if (d.category < 3) return; // infos and warnings are not build errors
+      const r = d.range as unknown as { source: { normalizedPath: string }; line: number; column: number } | null;
+      const where = r ? `${rel(r.source.normalizedPath.replace(/^~lib\//, "~lib/"))}:${r.line}:${r.column}: ` : "";
+      diagnostics.push(`${where}error: TS${d.code}: ${d.message}`);
+    },
+  });
+  if (diagnostics.length > 0 || result.error) {
+    const msg = diagnostics.length ? diagnostics.join("\n") : `${entry}: error: ${result.error?.message}`;
+    throw new KtError(msg);
+  }
+  const wasm = outputs.get("out.wasm");
+  const map = outputs.get("out.wasm.map");
+  if (!(wasm instanceof Uint8Array) || map === undefined) throw new KtError(`${entry}: asc produced no output`);
+  const mapText = typeof map === "string" ? map : new TextDecoder().decode(map);
+  return { wasm, sourceMap: SourceMap.parse(mapText), baseDir, entry: abs };
+}

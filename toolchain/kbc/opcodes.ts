@@ -1,0 +1,153 @@
+// THE kbc opcode table: the single source of truth for the kernel bytecode. The translator emits
+// from it, the verifier and disassembler are driven by its formats, docs/kbc.md's opcode list is
+// generated from it (`npm run gen:docs`), and tests check the host interpreter (and, from issue B,
+// the x86 handlers) against it.
+//
+// Instruction word: 8 bytes, little-endian, every instruction the same size.
+//
+//    byte 0    byte 1    byte 2    byte 3    bytes 4..7
+//   ┌────────┬─────────┬─────────┬─────────┬──────────────────────┐
+//   │   op   │    A    │    B    │    C    │        I (i32)       │
+//   └────────┴─────────┴─────────┴─────────┴──────────────────────┘
+//
+// A frame is an array of 32-bit slots R[0..frameSize-1]: parameters first, then wasm locals, then
+// the translator's temporaries (one per wasm operand-stack depth). Slot fields are bytes, so a
+// frame has at most 256 slots.
+//
+// A format is four characters, one per field A, B, C, I:
+//   r  slot index (u8)                         k  signed 8-bit constant (i8)
+//   n  unsigned 8-bit count                    -  unused (must be 0)
+//   i  32-bit immediate                        R  slot index held in I
+//   t  branch target in I: pc + 1 + I (instructions, relative to the next instruction)
+//   f  function index in I                     g  global index in I
+//   y  signature index in I                    c  trap code in I (see TRAP_CODES)
+//
+// Calls use register windows: `CALL A f` gives the callee a frame starting at the caller's slot A,
+// so the caller's A.. are the callee's parameters, and the result comes back in the caller's R[A].
+
+export type FieldKind = "r" | "k" | "n" | "i" | "R" | "t" | "f" | "g" | "y" | "c" | "-";
+
+export interface OpInfo {
+  name: string;
+  format: string;      // 4 field kinds: A B C I
+  doc: string;         // one-line semantics
+  intrinsic?: string;  // the import ("module.name") it implements, if any
+  params?: number;     // the intrinsic's wasm parameters: in A, B (or A.. for ABORT); a result goes in A
+  results?: number;
+  terminator?: true;   // control never falls through to the next instruction
+}
+
+const row = (name: string, format: string, doc: string, extra: Partial<OpInfo> = {}): OpInfo =>
+  ({ name, format, doc, ...extra });
+
+/** Binary i32 operators: [suffix, wasm name, C-like expression of R[B] (x) and y]. */
+const BINARY: [string, string, string][] = [
+  ["ADD", "add", "x + y"], ["SUB", "sub", "x - y"], ["MUL", "mul", "x * y"],
+  ["DIVS", "div_s", "x / y (signed; traps on y = 0 and INT_MIN / -1)"],
+  ["DIVU", "div_u", "x / y (unsigned; traps on y = 0)"],
+  ["REMS", "rem_s", "x % y (signed; traps on y = 0)"], ["REMU", "rem_u", "x % y (unsigned; traps on y = 0)"],
+  ["AND", "and", "x & y"], ["OR", "or", "x | y"], ["XOR", "xor", "x ^ y"],
+  ["SHL", "shl", "x << (y & 31)"], ["SHRS", "shr_s", "x >> (y & 31) (arithmetic)"],
+  ["SHRU", "shr_u", "x >>> (y & 31)"], ["ROTL", "rotl", "rotate x left by y & 31"],
+  ["ROTR", "rotr", "rotate x right by y & 31"],
+];
+
+/** Comparisons: [suffix, wasm name, relation]. */
+export const COMPARE: [string, string, string][] = [
+  ["EQ", "eq", "=="], ["NE", "ne", "!="], ["LTS", "lt_s", "< (signed)"], ["LTU", "lt_u", "< (unsigned)"],
+  ["GTS", "gt_s", "> (signed)"], ["GTU", "gt_u", "> (unsigned)"], ["LES", "le_s", "<= (signed)"],
+  ["LEU", "le_u", "<= (unsigned)"], ["GES", "ge_s", ">= (signed)"], ["GEU", "ge_u", ">= (unsigned)"],
+];
+
+/** Binary operators that have an immediate form `R[A] := R[B] op I`. */
+const WITH_IMM = ["ADD", "MUL", "DIVS", "DIVU", "REMS", "REMU", "AND", "OR", "XOR", "SHL", "SHRS", "SHRU"];
+
+export const OPCODES: readonly OpInfo[] = [
+  row("NOP", "----", "no operation"),
+  row("MOV", "rr--", "R[A] := R[B]"),
+  row("CONST", "r--i", "R[A] := I"),
+  row("ZERO", "rn--", "R[A .. A+B-1] := 0 (clears wasm locals on function entry)"),
+  row("GGET", "r--g", "R[A] := G[I]"),
+  row("GSET", "r--g", "G[I] := R[A]"),
+  ...BINARY.map(([s, w, e]) => row(s, "rrr-", `R[A] := ${e.replace(/\by\b/g, "R[C]").replace(/\bx\b/g, "R[B]")}   (i32.${w})`)),
+  ...BINARY.filter(([s]) => WITH_IMM.includes(s)).map(([s, w, e]) =>
+    row(s + "I", "rr-i", `R[A] := ${e.replace(/\by\b/g, "I").replace(/\bx\b/g, "R[B]")}   (i32.${w}; I never traps)`)),
+  row("RSUBI", "rr-i", "R[A] := I - R[B]"),
+  ...COMPARE.map(([s, w, rel]) => row(s, "rrr-", `R[A] := R[B] ${rel} R[C] ? 1 : 0   (i32.${w})`)),
+  ...COMPARE.map(([s, w, rel]) => row(s + "I", "rr-i", `R[A] := R[B] ${rel} I ? 1 : 0   (i32.${w})`)),
+  row("EQZ", "rr--", "R[A] := R[B] == 0 ? 1 : 0"),
+  row("CLZ", "rr--", "R[A] := count of leading zero bits of R[B] (32 for 0)"),
+  row("CTZ", "rr--", "R[A] := count of trailing zero bits of R[B] (32 for 0)"),
+  row("POPCNT", "rr--", "R[A] := number of one bits in R[B]"),
+  row("EXT8S", "rr--", "R[A] := R[B] sign-extended from 8 bits"),
+  row("EXT16S", "rr--", "R[A] := R[B] sign-extended from 16 bits"),
+  row("SELECT", "rrrR", "R[A] := R[I] != 0 ? R[B] : R[C]"),
+  row("LD32", "rr-i", "R[A] := mem32[R[B] + I]"),
+  row("LD8S", "rr-i", "R[A] := mem8[R[B] + I] sign-extended"),
+  row("LD8U", "rr-i", "R[A] := mem8[R[B] + I] zero-extended"),
+  row("LD16S", "rr-i", "R[A] := mem16[R[B] + I] sign-extended"),
+  row("LD16U", "rr-i", "R[A] := mem16[R[B] + I] zero-extended"),
+  row("ST32", "rr-i", "mem32[R[A] + I] := R[B]"),
+  row("ST8", "rr-i", "mem8[R[A] + I] := R[B] & 0xFF"),
+  row("ST16", "rr-i", "mem16[R[A] + I] := R[B] & 0xFFFF"),
+  row("MCOPY", "rrr-", "copy R[C] bytes from R[B] to R[A] (regions may overlap)"),
+  row("MFILL", "rrr-", "fill R[C] bytes at R[A] with R[B] & 0xFF"),
+  row("JMP", "---t", "pc := target", { terminator: true }),
+  row("BZ", "r--t", "if R[A] == 0 then pc := target"),
+  row("BNZ", "r--t", "if R[A] != 0 then pc := target"),
+  ...COMPARE.map(([s, , rel]) => row("B" + s, "rr-t", `if R[A] ${rel} R[B] then pc := target`)),
+  ...COMPARE.map(([s, , rel]) => row("B" + s + "K", "rk-t", `if R[A] ${rel} K (the i8 in B) then pc := target`)),
+  row("BRTABLE", "r--i", "pc := pc + 1 + min(R[A] unsigned, I); the next I+1 instructions are JMPs", { terminator: true }),
+  row("CALL", "r--f", "call function I with its frame at R[A]; its result (if any) lands in R[A]"),
+  row("CALLI", "rr-y", "call table[R[B]] with its frame at R[A]; traps unless its signature is I"),
+  row("RET", "r---", "return R[A] (to the caller's window slot)", { terminator: true }),
+  row("RET0", "----", "return (no result)", { terminator: true }),
+  row("TRAP", "---c", "panic with trap code I", { terminator: true }),
+  row("ABORT", "r---", "panic: AssemblyScript abort(msg R[A], file R[A+1], line R[A+2], col R[A+3])", { terminator: true, intrinsic: "env.abort", params: 4, results: 0 }),
+  row("OUT8", "rr--", "port R[A] := R[B] & 0xFF (outb)", { intrinsic: "kernel.outb", params: 2, results: 0 }),
+  row("OUT16", "rr--", "port R[A] := R[B] & 0xFFFF (outw)", { intrinsic: "kernel.outw", params: 2, results: 0 }),
+  row("OUT32", "rr--", "port R[A] := R[B] (outl)", { intrinsic: "kernel.outl", params: 2, results: 0 }),
+  row("IN8", "rr--", "R[A] := byte from port R[B] (inb)", { intrinsic: "kernel.inb", params: 1, results: 1 }),
+  row("IN16", "rr--", "R[A] := word from port R[B] (inw)", { intrinsic: "kernel.inw", params: 1, results: 1 }),
+  row("IN32", "rr--", "R[A] := dword from port R[B] (inl)", { intrinsic: "kernel.inl", params: 1, results: 1 }),
+  row("EXIT", "r---", "stop the machine with exit code R[A] (port 0xF4 in the guest)", { terminator: true, intrinsic: "kernel.exit", params: 1, results: 0 }),
+  row("RDCR0", "r---", "R[A] := CR0", { intrinsic: "kernel.read_cr0", params: 0, results: 1 }),
+  row("WRCR0", "r---", "CR0 := R[A]", { intrinsic: "kernel.write_cr0", params: 1, results: 0 }),
+  row("RDCR2", "r---", "R[A] := CR2", { intrinsic: "kernel.read_cr2", params: 0, results: 1 }),
+  row("RDCR3", "r---", "R[A] := CR3", { intrinsic: "kernel.read_cr3", params: 0, results: 1 }),
+  row("WRCR3", "r---", "CR3 := R[A]", { intrinsic: "kernel.write_cr3", params: 1, results: 0 }),
+  row("INVLPG", "r---", "invalidate the TLB entry of address R[A]", { intrinsic: "kernel.invlpg", params: 1, results: 0 }),
+  row("CLI", "----", "disable interrupts", { intrinsic: "kernel.cli", params: 0, results: 0 }),
+  row("STI", "----", "enable interrupts", { intrinsic: "kernel.sti", params: 0, results: 0 }),
+  row("HLT", "----", "wait for an interrupt (returns at once on the host)", { intrinsic: "kernel.hlt", params: 0, results: 0 }),
+];
+
+export type OpName = string;
+
+/** Opcode numbers by name: Op.ADD is the byte that encodes ADD. */
+export const Op: Record<string, number> = Object.fromEntries(OPCODES.map((o, i) => [o.name, i]));
+
+/** Every opcode by name, throwing on a misspelt name (the translator's guard). */
+export function opcode(name: string): number {
+  const n = Op[name];
+  if (n === undefined) throw new Error(`internal: no kbc opcode ${name}`);
+  return n;
+}
+
+/** Trap codes carried by TRAP and raised by handlers; index = code. Texts are in errors.ts TRAP. */
+export const TRAP_CODES = ["UNREACHABLE", "DIV_ZERO", "DIV_OVERFLOW", "OOB", "TABLE_OOB", "BAD_CALL", "STACK"] as const;
+
+/** Instruction size in bytes and in 32-bit words. */
+export const INSN_BYTES = 8;
+export const INSN_WORDS = INSN_BYTES / 4;
+/** The most slots a frame may have (slot fields are bytes). */
+export const MAX_FRAME_SLOTS = 256;
+
+/** Packs one instruction's first word. */
+export function word0(op: number, a = 0, b = 0, c = 0): number {
+  return (op & 0xff) | ((a & 0xff) << 8) | ((b & 0xff) << 16) | ((c & 0xff) << 24);
+}
+
+/** VM limits, the same in every VM: slots of VM stack (4 bytes each) and nested calls. */
+export const VM_STACK_SLOTS = 256 * 1024;   // 1 MiB
+export const VM_MAX_DEPTH = 65536;
