@@ -44,6 +44,11 @@ function resolveSource(name: string, baseDir: string): string | null {
   return path.resolve(baseDir, name);
 }
 
+function readSource(name: string, dir: string): string | null {
+  const file = resolveSource(name, dir);
+  try { return file ? fs.readFileSync(file, "utf8") : null; } catch { return null; }
+}
+
 /**
  * Compiles `entry` with asc (stub runtime, imported memory, data at DATA_BASE, source map).
  * Throws KtError (exit 2) with asc's diagnostics, one `file:line:col: error ...` line each.
@@ -66,18 +71,21 @@ export async function compileProgram(entry: string, opts: CompileOptions = {}): 
   if (level > 0) argv.push("--optimize");
   const rel = (p: string) => path.relative(process.cwd(), path.resolve(baseDir, p)) || p;
   const result = await asc.main(argv, {
-    readFile(name, dir) {
-      const file = resolveSource(name, dir);
-      try { return file ? fs.readFileSync(file, "utf8") : null; } catch { return null; }
-    },
+    readFile: readSource,
     writeFile(name, contents) { outputs.set(name, contents); },
     listFiles() { return []; },
     stdout: { write() { return true; } } as never,
     stderr: { write() { return true; } } as never,
     reportDiagnostic(d) {
       if (d.category < 3) return; // infos and warnings are not build errors
-      const r = d.range as unknown as { source: { normalizedPath: string }; line: number; column: number } | null;
-      const where = r ? `${rel(r.source.normalizedPath.replace(/^~lib\//, "~lib/"))}:${r.line}:${r.column}: ` : "";
+      const r = d.range as unknown as { start: number; source: { normalizedPath: string } | null } | null;
+      let where = "";
+      if (r?.source) {
+        const file = r.source.normalizedPath;
+        const text = file.startsWith("~lib/") ? asc.libraryFiles[file.slice(5).replace(/\.ts$/, "")] : readSource(file, baseDir);
+        const before = (text ?? "").slice(0, r.start).split("\n");
+        where = `${file.startsWith("~lib/") ? file : rel(file)}:${before.length}:${before[before.length - 1].length + 1}: `;
+      }
       diagnostics.push(`${where}error: TS${d.code}: ${d.message}`);
     },
   });

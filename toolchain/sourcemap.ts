@@ -39,6 +39,17 @@ export class SourceMap {
     return map;
   }
 
+  /** The position of the first mapping after `offset` and before `ceil`; null if none. */
+  lookupAfter(offset: number, ceil: number): SourcePos | null {
+    let lo = 0, hi = this.offsets.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.offsets[mid] > offset) { found = mid; hi = mid - 1; } else lo = mid + 1;
+    }
+    if (found < 0 || this.offsets[found] >= ceil) return null;
+    return this.entries[found];
+  }
+
   /** The position of the nearest mapping at or before `offset`, not before `floor`; null if none. */
   lookup(offset: number, floor = 0): SourcePos | null {
     let lo = 0, hi = this.offsets.length - 1, found = -1;

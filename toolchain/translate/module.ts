@@ -20,6 +20,7 @@ export interface TranslateOptions {
 interface Problem { func: number; offset: number; what: string }
 
 const MAX_ERRORS = 10;
+const MANAGED = "managed allocation (`new`, string concatenation, dynamic arrays)";
 
 /** Translates `wasm` to kbc. Throws KtError (exit 2) listing every unsupported construct. */
 export function translateModule(wasm: Uint8Array, opts: TranslateOptions): KbcModule {
@@ -166,7 +167,8 @@ function formatProblems(m: WasmModule, problems: Map<number, Problem>, translate
     });
   }
   const where = (f: number, offset: number) => {
-    const pos = map?.lookup(offset, m.bodies[f - nImports].codeStart);
+    const body = m.bodies[f - nImports];
+    const pos = map?.lookup(offset, body.codeStart) ?? map?.lookupAfter(offset, body.codeEnd);
     return pos ? `${show(pos.file)}:${pos.line}:${pos.col}` : `${name(f)}+0x${offset.toString(16)}`;
   };
   const lines: string[] = [];
@@ -181,7 +183,8 @@ function formatProblems(m: WasmModule, problems: Map<number, Problem>, translate
     for (const c of t.calls) {
       if (!isLib(c.callee) || !cause.has(c.callee)) continue;
       const cc = cause.get(c.callee)!;
-      add(f, c.offset, `${cc.what}, reached through ${displayName(name(c.callee))},`);
+      const what = name(c.callee).startsWith("~lib/rt/") ? MANAGED : `${cc.what}, reached through ${displayName(name(c.callee))},`;
+      add(f, c.offset, what);
     }
   });
   if (lines.length === 0) for (const [f, p] of problems) add(f, p.offset, p.what);
