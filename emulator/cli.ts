@@ -105,11 +105,11 @@ const COMMANDS: Record<string, Command> = {
     },
     async run(p) {
       const file = onePositional(p, "run", "program");
+      const memoryMB = intFlag(p, "--memory", "run");
       const kbcMode = p.flags.has("--kbc") || file.endsWith(".kbc");
       if (p.flags.has("--profile") && !kbcMode) throw new KtError("kt run: --profile needs --kbc");
       const prog = await loadProgram(file, p, "run");
       const dev = new HostDevices((b) => process.stdout.write(b));
-      const memoryMB = intFlag(p, "--memory", "run");
       let result: RunResult;
       if (kbcMode) {
         const r = runKbc(prog.kbc, dev, { memoryMB, profile: p.flags.has("--profile") });
