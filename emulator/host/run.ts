@@ -11,6 +11,15 @@ import { KtError, TRAP } from "../../toolchain/errors.ts";
 import { readAsString, MAX_FRAMES, type PanicFrame } from "../../toolchain/panic.ts";
 import { HOST_MEMORY_MB } from "../../toolchain/layout.ts";
 
+/** The slice of the WebAssembly JS API used here (Node's types declare no values for it). */
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
+  RuntimeError: new (...args: never[]) => Error;
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 export interface HostRunOptions {
   memoryMB?: number;
 }
@@ -40,7 +49,7 @@ const V8_TRAPS: [RegExp, string][] = [
 export function runWasm(wasm: Uint8Array, sourceMap: SourceMap | null, dev: Devices, opts: HostRunOptions = {}, memoryBytes = 0): RunResult {
   const info = readWasm(wasm);
   const bytes = memoryFor(memoryBytes, opts.memoryMB);
-  const memory = new WebAssembly.Memory({ initial: bytes / 65536, maximum: bytes / 65536 });
+  const memory = new WA.Memory({ initial: bytes / 65536, maximum: bytes / 65536 });
   const mem = new Uint8Array(memory.buffer);
   const imports = {
     env: {
@@ -74,7 +83,7 @@ export function runWasm(wasm: Uint8Array, sourceMap: SourceMap | null, dev: Devi
   const savedLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = MAX_FRAMES + 8;
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm as BufferSource), imports);
+    const instance = new WA.Instance(new WA.Module(wasm), imports);
     (instance.exports.kmain as () => void)();
     return { kind: "exit", code: 0 };
   } catch (e) {
@@ -84,7 +93,7 @@ export function runWasm(wasm: Uint8Array, sourceMap: SourceMap | null, dev: Devi
       return { kind: "panic", reason: readAsString(mem, e.msg) ?? "assertion failed",
         where: file ? { file, line: e.line } : null, frames: framesOf(e.stack) };
     }
-    if (e instanceof Error && (e instanceof WebAssembly.RuntimeError || e instanceof RangeError)) {
+    if (e instanceof WA.RuntimeError || e instanceof RangeError) {
       const reason = V8_TRAPS.find(([re]) => re.test(e.message))?.[1] ?? e.message;
       return { kind: "panic", reason, where: null, frames: framesOf(e.stack ?? "") };
     }
