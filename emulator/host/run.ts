@@ -95,7 +95,10 @@ export function runWasm(wasm: Uint8Array, sourceMap: SourceMap | null, dev: Devi
     }
     if (e instanceof WA.RuntimeError || e instanceof RangeError) {
       const reason = V8_TRAPS.find(([re]) => re.test(e.message))?.[1] ?? e.message;
-      return { kind: "panic", reason, where: null, frames: framesOf(e.stack ?? "") };
+      const frames = framesOf(e.stack ?? "");
+      // V8 detects overflow in the callee's prologue; the VMs report the call that overflowed.
+      if (reason === TRAP.STACK && frames.length > 1 && frames[0].file === null) frames.shift();
+      return { kind: "panic", reason, where: null, frames };
     }
     throw e;
   } finally {
