@@ -51,7 +51,7 @@ function icedReg(r: Reg): number {
 }
 
 /** The iced operand spellings an operand may match, most specific first. */
-function spellings(o: Operand, labelled: boolean): string[] {
+function spellings(o: Operand, labelled: boolean, opSize: number): string[] {
   if (isReg(o)) {
     // Accumulator forms last: the general forms have imm8 variants, which are shorter.
     const special = o === "eax" ? ["EAX"] : o === "ax" ? ["AX"] : o === "al" ? ["AL"] : o === "cl" ? ["CL"] : o === "dx" ? ["DX"] : [];
@@ -63,9 +63,10 @@ function spellings(o: Operand, labelled: boolean): string[] {
   if (isMem(o)) return o.size === 0 ? ["m", "m1632"] : [`rm${o.size}`, `r32m${o.size}`, `m${o.size}`, "m"];
   if (isLabel(o) || labelled) return ["imm32"];
   const v = o as number;
+  if (opSize === 8) return ["imm8"];
   const out: string[] = [];
   if (v >= -128 && v <= 127) out.push("imm8");
-  out.push("imm32", "imm16");
+  out.push(opSize === 16 ? "imm16" : "imm32");
   return out;
 }
 
@@ -76,6 +77,7 @@ type Item =
   | { kind: "bytes"; data: Uint8Array }
   | { kind: "dd"; values: (number | LabelRef)[] }
   | { kind: "align"; n: number; fill: number }
+  | { kind: "computed"; size: number; fn: (addr: (label: string) => number) => Uint8Array }
   | { kind: "label"; name: string };
 
 export interface Encoded {
@@ -118,6 +120,8 @@ export class Section {
   bytes(data: ArrayLike<number>): this { this.items.push({ kind: "bytes", data: Uint8Array.from(data) }); return this; }
   dd(...values: (number | LabelRef)[]): this { this.items.push({ kind: "dd", values }); return this; }
   align(n: number, fill = 0): this { this.items.push({ kind: "align", n, fill }); return this; }
+  /** `size` bytes computed from final label addresses (e.g. descriptor tables). */
+  computed(size: number, fn: (addr: (label: string) => number) => Uint8Array): this { this.items.push({ kind: "computed", size, fn }); return this; }
 }
 
 function show(o: Operand): string {
@@ -131,8 +135,8 @@ function show(o: Operand): string {
 }
 
 /** Encodes sections that may refer to each other's labels. */
-export function assemble(sections: Section[]): { sections: Encoded[]; labels: Map<string, number> } {
-  const labels = new Map<string, number>();
+export function assemble(sections: Section[], symbols: Map<string, number> = new Map()): { sections: Encoded[]; labels: Map<string, number> } {
+  const labels = new Map<string, number>(symbols);
   const enc = new Encoder(32);
   try {
     const resolve = (l: LabelRef, pass: number): number => {
@@ -162,6 +166,10 @@ export function assemble(sections: Section[]): { sections: Encoded[]; labels: Ma
               return;
             case "align": { const pad = (it.n - (addr % it.n)) % it.n; bytes = new Uint8Array(pad).fill(it.fill); break; }
             case "bytes": bytes = it.data; break;
+            case "computed":
+              bytes = pass === 1 ? new Uint8Array(it.size) : it.fn((l) => resolve({ label: l, add: 0 }, 2));
+              if (bytes.length !== it.size) throw new AsmError(`internal: computed item is ${bytes.length} bytes, not ${it.size}`);
+              break;
             case "dd": {
               bytes = new Uint8Array(4 * it.values.length);
               const dv = new DataView(bytes.buffer);
@@ -211,10 +219,14 @@ function buildInstruction(it: Item, resolve: (l: LabelRef) => number, pass: numb
   if (it.kind === "far") return Instruction.createFarBranch(C.Jmp_ptr1632, it.selector, resolve({ label: it.target, add: 0 }));
   if (it.kind !== "ins") throw new AsmError("internal: not an instruction");
   const { mnemonic, ops } = it;
+  if (mnemonic === "rep_movsb") return Instruction.createRepMovsb(32);
+  if (mnemonic === "rep_stosb") return Instruction.createRepStosb(32);
   const M = mnemonic[0].toUpperCase() + mnemonic.slice(1);
   // Operands referring to labels use their 32-bit forms so both passes agree on lengths.
   const labelled = ops.map((o) => isLabel(o) || (isMem(o) && isLabel(o.disp as Operand)));
-  const cands = ops.map((o, i) => spellings(o, labelled[i]));
+  const first = ops.find((o) => isReg(o) || isMem(o));
+  const opSize = first === undefined ? 32 : isReg(first) ? regSize(first) || 32 : (first as Mem).size || 32;
+  const cands = ops.map((o, i) => spellings(o, labelled[i], opSize));
   let code: number | undefined;
   const tryNames = (i: number, acc: string[]): boolean => {
     if (i === cands.length) {

@@ -57,6 +57,8 @@ export function verifyKbc(m: KbcModule): string[] {
       }
       const A = fields[0];
       switch (op.name) {
+        case "DIVSI": case "REMSI": if (I === 0 || I === -1) errs.push(`${where(pc)}: ${op.name} by ${I} (only the register form may trap)`); break;
+        case "DIVUI": case "REMUI": if (I === 0) errs.push(`${where(pc)}: ${op.name} by 0 (only the register form may trap)`); break;
         case "ZERO": if (A + fields[1] > f.frameSize) errs.push(`${where(pc)}: ZERO runs past the frame`); break;
         case "ABORT": if (A + 4 > f.frameSize) errs.push(`${where(pc)}: ABORT arguments outside the frame`); break;
         case "BRTABLE":

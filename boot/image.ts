@@ -1,0 +1,314 @@
+// The guest image: a Multiboot v1 ELF32 loaded at 1 MiB that holds the native entry, the x86
+// kbc interpreter, the kbc module with its tables, and the module's data segments at their own
+// addresses. Units: bytes and physical (= virtual) addresses.
+//
+//   0x00100000  text    (rx)  Multiboot header, interpreter hot code (handlers), cold code:
+//                             entry, vm_call, panic path, exception stubs
+//   next page   rodata  (r)   dispatch table, function table, kbc code, line table, strings,
+//                             indirect-call table, GDT, IDT
+//   next page   data    (rw)  VM globals, VM state words
+//   DATA_BASE…  the kbc module's data segments (rw), as asc placed them (0x200000 up)
+//   next page   bss     (rw)  native stack 64 KiB, VM control stack, VM slot stack
+//
+// No writable byte shares a page with code (v86's JIT would discard its translations on every
+// write), and the handlers sit in at most 3 pages at the start of the text.
+
+import path from "node:path";
+import { Section, assemble, listing, mem, m8, ref, type Encoded } from "./asm.ts";
+import { writeElf, type Segment } from "./elf.ts";
+import { emitInterpreter, emitDispatchTable, VM_LABELS } from "./vm.ts";
+import { TRAP_CODES, VM_STACK_SLOTS, VM_MAX_DEPTH } from "../toolchain/kbc/opcodes.ts";
+import { TRAP, KtError } from "../toolchain/errors.ts";
+import { displayName, type KbcModule } from "../toolchain/kbc/module.ts";
+import { buildProgram } from "../toolchain/build.ts";
+import type { CompileOptions } from "../toolchain/asc.ts";
+import { MAX_FRAMES } from "../toolchain/panic.ts";
+
+export const TEXT_BASE = 0x0010_0000;
+const PAGE = 4096;
+const NATIVE_STACK = 64 * 1024;
+const MB_MAGIC = 0x1badb002, MB_FLAGS = 0x2; // bit 1: ask for the memory map
+const pageUp = (n: number) => Math.ceil(n / PAGE) * PAGE;
+
+export interface ImageLayout {
+  text: { base: number; size: number; hotSize: number };
+  rodata: { base: number; size: number };
+  data: { base: number; size: number };
+  bss: { base: number; end: number };
+  segments: { addr: number; size: number }[];
+  /** The least guest memory (bytes) the image needs. */
+  memoryBytes: number;
+}
+
+export interface Image {
+  elf: Uint8Array;
+  layout: ImageLayout;
+  labels: Map<string, number>;
+  sections: Encoded[];
+  kbc: KbcModule;
+  /** The x86 listing (kt disasm --x86). */
+  listing(): string;
+}
+
+/** Builds the bootable image of a kernel-ts program. */
+export async function buildImage(entry: string, opts: CompileOptions = {}): Promise<Image> {
+  const prog = await buildProgram(entry, opts);
+  return linkImage(prog.kbc, path.basename(entry));
+}
+
+const EXC_NAMES = ["#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
+  "#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
+  "#NP segment not present", "#SS stack fault", "#GP general protection", "#PF page fault", "reserved", "#MF x87 error",
+  "#AC alignment check", "#MC machine check", "#XM SIMD error", "#VE virtualization", "#CP control protection"];
+const HAS_ERROR_CODE = new Set([8, 10, 11, 12, 13, 14, 17, 21, 29, 30]);
+
+/** Lays out and assembles the image of a verified kbc module. */
+export function linkImage(m: KbcModule, name = "kernel"): Image {
+  const segEnd = Math.max(0, ...m.data.map((d) => d.addr + d.bytes.length));
+  const build = (rodataBase: number, dataBase: number, bssBase: number) => {
+    const ctlBase = bssBase + NATIVE_STACK;
+    const ctlEnd = ctlBase + 8 * VM_MAX_DEPTH;
+    const stackBase = ctlEnd;
+    const stackEnd = stackBase + 4 * VM_STACK_SLOTS;
+    const symbols = new Map([["native_stack_top", ctlBase], ["ctl_base", ctlBase], ["ctl_end_addr", ctlEnd],
+      ["vm_stack_base", stackBase], ["vm_stack_end_addr", stackEnd]]);
+    const text = new Section("text", TEXT_BASE);
+    const rodata = new Section("rodata", rodataBase);
+    const data = new Section("data", dataBase);
+    emitText(text, m);
+    emitRodata(rodata, m);
+    emitData(data, m);
+    const out = assemble([text, rodata, data], symbols);
+    return { out, bssEnd: stackEnd };
+  };
+  // Pass 1 at provisional addresses measures the sections (their sizes do not depend on addresses).
+  const first = build(0x0800_0000, 0x0900_0000, 0x0a00_0000);
+  const [t1, r1, d1] = first.out.sections;
+  const rodataBase = pageUp(TEXT_BASE + t1.bytes.length);
+  const dataBase = pageUp(rodataBase + r1.bytes.length);
+  const dataEnd = dataBase + d1.bytes.length;
+  const low = Math.min(...m.data.map((d) => d.addr));
+  if (m.data.length && low < pageUp(dataEnd)) {
+    throw new KtError(`${name}: error: the image (up to 0x${dataEnd.toString(16)}) overlaps the program's data at 0x${low.toString(16)}`);
+  }
+  const bssBase = pageUp(Math.max(dataEnd, segEnd));
+  const { out, bssEnd } = build(rodataBase, dataBase, bssBase);
+  const [text, rodata, data] = out.sections;
+  const labels = out.labels;
+  const hotSize = labels.get("hot_end")! - labels.get("hot_start")!;
+  const segments: Segment[] = [
+    { addr: text.base, bytes: text.bytes, flags: "rx" },
+    { addr: rodata.base, bytes: rodata.bytes, flags: "r" },
+    { addr: data.base, bytes: data.bytes, flags: "rw" },
+    ...m.data.map((d) => ({ addr: d.addr, bytes: d.bytes, flags: "rw" as const })),
+  ];
+  const elf = writeElf(segments, labels.get("entry")!);
+  const layout: ImageLayout = {
+    text: { base: text.base, size: text.bytes.length, hotSize },
+    rodata: { base: rodata.base, size: rodata.bytes.length },
+    data: { base: data.base, size: data.bytes.length },
+    bss: { base: bssBase, end: bssEnd },
+    segments: m.data.map((d) => ({ addr: d.addr, size: d.bytes.length })),
+    memoryBytes: bssEnd,
+  };
+  return { elf, layout, labels, sections: out.sections, kbc: m, listing: () => listing(out.sections, labels) };
+}
+
+/** Multiboot header, the interpreter (hot), then entry, VM entry/exit and the panic path (cold). */
+function emitText(s: Section, m: KbcModule): void {
+  s.dd(MB_MAGIC, MB_FLAGS, (-(MB_MAGIC + MB_FLAGS)) >>> 0);
+  s.align(16).label("hot_start");
+  emitInterpreter(s);
+  s.label("hot_end");
+
+  // Entry: flat GDT, segments, IDT, COM1, memory size; then the start function and kmain.
+  s.align(16, 0x90).label("entry");
+  s.i("cli").i("mov", "esp", ref("native_stack_top")).i("mov", mem({ disp: ref("mb_info") }), "ebx");
+  s.i("lgdt", mem({ disp: ref("gdt_desc"), size: 0 })).farJmp(0x08, "reload_cs");
+  s.label("reload_cs").i("mov", "eax", 0x10);
+  for (const sr of ["ds", "es", "ss", "fs", "gs"] as const) s.i("mov", sr, "ax");
+  s.i("lidt", mem({ disp: ref("idt_desc"), size: 0 }));
+  // COM1: 115200 baud, 8N1, FIFO on.
+  for (const [port, v] of [[0x3f9, 0], [0x3fb, 0x80], [0x3f8, 1], [0x3f9, 0], [0x3fb, 3], [0x3fa, 0xc7], [0x3fc, 0x0b]]) {
+    s.i("mov", "dx", port).i("mov", "al", v).i("out", "dx", "al");
+  }
+  s.call("probe_memory");
+  if (m.start >= 0) s.i("mov", "eax", m.start).call("vm_call");
+  s.i("mov", "eax", m.entry).call("vm_call");
+  s.i("xor", "eax", "eax").jmp(VM_LABELS.exit);
+
+  // probe_memory: mem_limit := end of the highest available region of the Multiboot map.
+  s.label("probe_memory").i("pushad").i("mov", "ebx", mem({ disp: ref("mb_info") })).i("xor", "edx", "edx");
+  s.i("test", mem({ base: "ebx" }), 0x40).jcc("e", "probe_default");
+  s.i("mov", "esi", mem({ base: "ebx", disp: 48 })).i("mov", "ecx", mem({ base: "ebx", disp: 44 })).i("add", "ecx", "esi");
+  s.label("probe_loop").i("cmp", "esi", "ecx").jcc("ae", "probe_done");
+  s.i("cmp", mem({ base: "esi", disp: 20 }), 1).jcc("ne", "probe_next");
+  s.i("cmp", mem({ base: "esi", disp: 8 }), 0).jcc("ne", "probe_next");
+  s.i("mov", "eax", mem({ base: "esi", disp: 4 })).i("add", "eax", mem({ base: "esi", disp: 12 })).jcc("b", "probe_next");
+  s.i("cmp", "eax", "edx").jcc("be", "probe_next").i("mov", "edx", "eax");
+  s.label("probe_next").i("mov", "eax", mem({ base: "esi" })).i("lea", "esi", mem({ base: "esi", index: "eax", scale: 1, disp: 4, size: 0 })).jmp("probe_loop");
+  s.label("probe_default").i("mov", "edx", 16 << 20);
+  s.label("probe_done");
+  for (const [k, sub] of [[0, 1], [4, 2], [8, 4], [12, 0]]) {
+    s.i("mov", "eax", "edx").i("sub", "eax", sub).i("mov", mem({ disp: ref(VM_LABELS.lim, k) }), "eax");
+  }
+  s.i("popad").i("retnd");
+
+  // vm_call(eax = function index): runs it on a fresh VM stack; returns when it returns.
+  s.label("vm_call").i("pushad").i("mov", mem({ disp: ref("vm_saved_esp") }), "esp");
+  s.i("mov", "ebp", ref("vm_stack_base")).i("mov", "edi", ref("ctl_base")).i("mov", mem({ disp: ref(VM_LABELS.ctlFloor) }), "edi");
+  s.i("shl", "eax", 4).i("mov", "esi", mem({ base: "eax", disp: ref(VM_LABELS.ftab) }));
+  s.i("movzx", "eax", m8({ base: "esi" })).i("jmp", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.dispatch) }));
+  s.label(VM_LABELS.ret).i("mov", "esp", mem({ disp: ref("vm_saved_esp") })).i("popad").i("retnd");
+
+  // vm_exit(eax = code): write it to port 0xF4 (v86 host / QEMU isa-debug-exit), then stop.
+  s.label(VM_LABELS.exit).i("mov", "dx", 0xf4).i("out", "dx", "eax").i("cli");
+  s.label("halt_forever").i("hlt").jmp("halt_forever");
+
+  // Serial output helpers (they preserve every register).
+  s.label("putc").i("push", "edx").i("push", "eax").i("mov", "dx", 0x3fd);
+  s.label("putc_wait").i("in", "al", "dx").i("test", "al", 0x20).jcc("e", "putc_wait");
+  s.i("pop", "eax").i("mov", "dx", 0x3f8).i("out", "dx", "al").i("pop", "edx").i("retnd");
+  s.label("puts").i("push", "eax").i("push", "ebx"); // ebx = zero-terminated string
+  s.label("puts_loop").i("mov", "al", m8({ base: "ebx" })).i("test", "al", "al").jcc("e", "puts_done").call("putc").i("inc", "ebx").jmp("puts_loop");
+  s.label("puts_done").i("pop", "ebx").i("pop", "eax").i("retnd");
+  s.label("putdec").i("push", "eax").i("push", "edx").i("push", "ecx"); // eax = unsigned value
+  s.i("xor", "edx", "edx").i("mov", "ecx", 10).i("div", "ecx").i("test", "eax", "eax").jcc("e", "putdec_last").call("putdec");
+  s.label("putdec_last").i("mov", "al", "dl").i("add", "al", 48).call("putc").i("pop", "ecx").i("pop", "edx").i("pop", "eax").i("retnd");
+  s.label("puthex").i("push", "eax").i("push", "ecx").i("push", "edx").i("mov", "edx", "eax"); // eax = value, as 0x%08x
+  s.i("mov", "al", 48).call("putc").i("mov", "al", 120).call("putc").i("mov", "ecx", 8);
+  s.label("puthex_loop").i("rol", "edx", 4).i("mov", "eax", "edx").i("and", "eax", 15).i("cmp", "eax", 10).jcc("b", "puthex_digit").i("add", "eax", 39);
+  s.label("puthex_digit").i("add", "eax", 48).call("putc").i("dec", "ecx").jcc("ne", "puthex_loop");
+  s.i("pop", "edx").i("pop", "ecx").i("pop", "eax").i("retnd");
+  const puts = (label: string) => s.i("mov", "ebx", ref(label)).call("puts");
+  const putc = (c: string) => s.i("mov", "al", c.charCodeAt(0)).call("putc");
+
+  // put_as_string(eax = AssemblyScript string): prints it; CF set (nothing printed) if invalid.
+  s.label("put_as_string").i("pushad").i("cmp", "eax", 4).jcc("b", "pas_bad");
+  s.i("mov", "ecx", mem({ base: "eax", disp: -4 })).i("cmp", "ecx", 4096).jcc("a", "pas_bad").i("shr", "ecx", 1).i("mov", "ebx", "eax");
+  s.label("pas_loop").i("test", "ecx", "ecx").jcc("e", "pas_ok").i("mov", "al", m8({ base: "ebx" })).call("putc").i("add", "ebx", 2).i("dec", "ecx").jmp("pas_loop");
+  s.label("pas_ok").i("popad").i("clc").i("retnd");
+  s.label("pas_bad").i("popad").i("stc").i("retnd");
+
+  // find_func(eax = kbc pc address) → ebx = its function-table entry, or 0.
+  s.label("find_func").i("push", "ecx").i("mov", "ebx", ref(VM_LABELS.ftab)).i("mov", "ecx", m.functions.length);
+  s.label("ff_loop").i("test", "ecx", "ecx").jcc("e", "ff_none");
+  s.i("cmp", "eax", mem({ base: "ebx" })).jcc("b", "ff_next").i("cmp", "eax", mem({ base: "ebx", disp: 12 })).jcc("b", "ff_done");
+  s.label("ff_next").i("add", "ebx", 16).i("dec", "ecx").jmp("ff_loop");
+  s.label("ff_none").i("xor", "ebx", "ebx");
+  s.label("ff_done").i("pop", "ecx").i("retnd");
+
+  // put_location(eax = kbc pc address): "file.ts:line", or "?" (the host's lineAt rules).
+  s.label("put_location").i("pushad").call("find_func").i("mov", "edx", "ebx");
+  s.i("mov", "esi", ref("line_table")).i("mov", "ecx", m.lines.length).i("xor", "edi", "edi");
+  s.label("pl_loop").i("test", "ecx", "ecx").jcc("e", "pl_found").i("cmp", mem({ base: "esi" }), "eax").jcc("a", "pl_found");
+  s.i("mov", "edi", "esi").i("add", "esi", 12).i("dec", "ecx").jmp("pl_loop");
+  s.label("pl_found").i("test", "edi", "edi").jcc("e", "pl_unknown").i("cmp", mem({ base: "edi", disp: 8 }), 0).jcc("e", "pl_unknown");
+  s.i("test", "edx", "edx").jcc("e", "pl_print").i("mov", "eax", mem({ base: "edi" })).i("cmp", "eax", mem({ base: "edx" })).jcc("b", "pl_unknown");
+  s.label("pl_print").i("mov", "ebx", mem({ base: "edi", disp: 4 })).call("puts"); putc(":");
+  s.i("mov", "eax", mem({ base: "edi", disp: 8 })).call("putdec").i("popad").i("retnd");
+  s.label("pl_unknown"); putc("?"); s.i("popad").i("retnd");
+
+  // put_frame(eax = kbc pc address): "  at fn (file.ts:line)\n".
+  s.label("put_frame").i("pushad"); puts("str_at");
+  s.call("find_func").i("test", "ebx", "ebx").jcc("e", "pf_noname");
+  s.i("sub", "ebx", ref(VM_LABELS.ftab)).i("shr", "ebx", 2).i("mov", "ebx", mem({ base: "ebx", disp: ref("fname_table") })).call("puts").jmp("pf_loc");
+  s.label("pf_noname"); putc("?");
+  s.label("pf_loc"); puts("str_open"); s.call("put_location"); puts("str_close"); s.i("popad").i("retnd");
+
+  // put_backtrace: the current frame (esi), then every caller on the control stack (edi).
+  s.label("put_backtrace").i("pushad").i("mov", "eax", "esi").call("put_frame").i("mov", "edx", 1);
+  s.i("mov", "ecx", "edi").i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("b", "bt_done").i("cmp", "ecx", ref("ctl_end_addr")).jcc("a", "bt_done");
+  s.label("bt_loop").i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("be", "bt_done");
+  s.i("cmp", "edx", MAX_FRAMES).jcc("ae", "bt_more");
+  s.i("sub", "ecx", 8).i("mov", "eax", mem({ base: "ecx" })).i("sub", "eax", 8).call("put_frame").i("inc", "edx").jmp("bt_loop");
+  s.label("bt_more"); puts("str_more");
+  s.label("bt_done").i("popad").i("retnd");
+
+  // vm_trap(eax = trap code, esi = the trapping instruction).
+  s.label(VM_LABELS.trap); puts("str_panic");
+  s.i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref("trap_names") })).call("puts"); puts("str_at_loc");
+  s.i("mov", "eax", "esi").call("put_location"); putc("\n");
+  s.call("put_backtrace").i("mov", "eax", 3).jmp(VM_LABELS.exit);
+  s.label("op_illegal").i("mov", "eax", TRAP_CODES.length).jmp(VM_LABELS.trap);
+
+  // vm_abort(eax = address of abort's 4 argument slots: msg, file, line, col).
+  s.label(VM_LABELS.abort).i("mov", "edx", "eax"); puts("str_panic");
+  s.i("mov", "eax", mem({ base: "edx" })).call("put_as_string").jcc("ae", "abort_msg_ok"); puts("str_assert");
+  s.label("abort_msg_ok"); puts("str_at_loc");
+  s.i("mov", "eax", mem({ base: "edx", disp: 4 })).call("put_as_string").jcc("b", "abort_no_file"); putc(":");
+  s.i("mov", "eax", mem({ base: "edx", disp: 8 })).call("putdec").jmp("abort_tail");
+  s.label("abort_no_file").i("mov", "eax", "esi").call("put_location");
+  s.label("abort_tail"); putc("\n"); s.call("put_backtrace").i("mov", "eax", 3).jmp(VM_LABELS.exit);
+
+  // CPU exceptions: a stub per vector pushes (error code,) vector; exc_common prints and stops.
+  for (let v = 0; v < 32; v++) {
+    s.label(`exc_${v}`);
+    if (!HAS_ERROR_CODE.has(v)) s.i("pushd", 0);
+    s.i("pushd", v).jmp("exc_common");
+  }
+  s.label("exc_common"); puts("str_panic"); puts("str_cpu");
+  s.i("mov", "eax", mem({ base: "esp" })).i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref("exc_names") })).call("puts");
+  puts("str_vector"); s.i("mov", "eax", mem({ base: "esp" })).call("putdec");
+  puts("str_errcode"); s.i("mov", "eax", mem({ base: "esp", disp: 4 })).call("puthex");
+  s.i("cmp", mem({ base: "esp" }), 14).jcc("ne", "exc_no_cr2"); puts("str_cr2"); s.i("mov", "eax", "cr2").call("puthex");
+  s.label("exc_no_cr2"); putc(")"); puts("str_at_loc"); s.i("mov", "eax", "esi").call("put_location"); putc("\n");
+  s.call("put_backtrace").i("mov", "eax", 3).jmp(VM_LABELS.exit);
+}
+
+function cstr(s: Section, label: string, text: string): void {
+  s.label(label).bytes([...Buffer.from(text, "latin1"), 0]);
+}
+
+/** Read-only tables: dispatch, functions, kbc code, lines, names, GDT/IDT, messages. */
+function emitRodata(s: Section, m: KbcModule): void {
+  emitDispatchTable(s);
+  s.label(VM_LABELS.ftab);
+  m.functions.forEach((f) => s.dd(ref("kbc_code", 8 * f.start), 4 * f.frameSize, f.type, ref("kbc_code", 8 * (f.start + f.length))));
+  s.label(VM_LABELS.itabLen).dd(m.table.length);
+  s.label(VM_LABELS.itab);
+  for (const t of m.table) s.dd(t < 0 ? -1 : t);
+  s.label("fname_table");
+  m.functions.forEach((_, i) => s.dd(ref(`fname_${i}`)));
+  s.label("line_table");
+  for (const l of m.lines) s.dd(ref("kbc_code", 8 * l.pc), l.line ? ref(`file_${l.file}`) : 0, l.line);
+  s.align(8).label("kbc_code").bytes(new Uint8Array(m.code.buffer, m.code.byteOffset, m.code.byteLength));
+  m.functions.forEach((f, i) => cstr(s, `fname_${i}`, displayName(f.name)));
+  m.strings.forEach((str, i) => cstr(s, `file_${i}`, str));
+  s.align(4).label("trap_names");
+  TRAP_CODES.forEach((_, i) => s.dd(ref(`trap_${i}`)));
+  s.dd(ref("trap_illegal"));
+  TRAP_CODES.forEach((c, i) => cstr(s, `trap_${i}`, TRAP[c]));
+  cstr(s, "trap_illegal", "illegal opcode");
+  s.align(4).label("exc_names");
+  for (let v = 0; v < 32; v++) s.dd(ref(`excname_${v}`));
+  for (let v = 0; v < 32; v++) cstr(s, `excname_${v}`, EXC_NAMES[v] ?? "reserved");
+  for (const [l, t] of [["str_panic", "PANIC: "], ["str_at_loc", " at "], ["str_at", "  at "], ["str_open", " ("], ["str_close", ")\n"],
+    ["str_more", "  ...\n"], ["str_assert", "assertion failed"], ["str_cpu", "CPU exception "], ["str_vector", " (vector "],
+    ["str_errcode", ", error code "], ["str_cr2", ", CR2 "]]) cstr(s, l, t);
+  // GDT: null, flat code 0x08, flat data 0x10 (accessed bits preset: the CPU never writes here).
+  s.align(8).label("gdt").bytes([0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0, 0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0]);
+  s.label("gdt_desc").computed(6, (addr) => { const b = new Uint8Array(6); const dv = new DataView(b.buffer); dv.setUint16(0, 23, true); dv.setUint32(2, addr("gdt"), true); return b; });
+  s.align(8).label("idt").computed(32 * 8, (addr) => {
+    const b = new Uint8Array(32 * 8); const dv = new DataView(b.buffer);
+    for (let v = 0; v < 32; v++) {
+      const a = addr(`exc_${v}`);
+      dv.setUint16(8 * v, a & 0xffff, true); dv.setUint16(8 * v + 2, 0x08, true);
+      dv.setUint16(8 * v + 4, 0x8e00, true); dv.setUint16(8 * v + 6, a >>> 16, true);
+    }
+    return b;
+  });
+  s.label("idt_desc").computed(6, (addr) => { const b = new Uint8Array(6); const dv = new DataView(b.buffer); dv.setUint16(0, 32 * 8 - 1, true); dv.setUint32(2, addr("idt"), true); return b; });
+}
+
+/** Writable VM state. */
+function emitData(s: Section, m: KbcModule): void {
+  s.label(VM_LABELS.globals);
+  for (const g of m.globals) s.dd(g);
+  s.label(VM_LABELS.lim).dd(0, 0, 0, 0);
+  s.label(VM_LABELS.stackEnd).dd(ref("vm_stack_end_addr"));
+  s.label(VM_LABELS.ctlEnd).dd(ref("ctl_end_addr"));
+  s.label(VM_LABELS.ctlFloor).dd(0);
+  s.label("vm_saved_esp").dd(0);
+  s.label("mb_info").dd(0);
+}

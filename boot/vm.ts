@@ -1,0 +1,267 @@
+// The guest's kbc interpreter in x86: one handler per opcode of toolchain/kbc/opcodes.ts, each
+// ending with its own copy of the dispatch sequence. Semantics: exactly the host interpreter's
+// (toolchain/kbc/interp.ts). Units: bytes; slots are 4 bytes.
+//
+// Pinned registers (never clobbered by a handler):
+//   esi  pc: address of the current 8-byte instruction
+//   ebp  frame base: address of slot R[0] of the current frame
+//   edi  control stack pointer: next free entry (8 bytes: return pc, caller's ebp)
+// Scratch: eax, ebx, ecx, edx. A handler reads its fields as
+//   op = byte [esi], A = byte [esi+1], B = byte [esi+2], C = byte [esi+3], I = dword [esi+4]
+// and leaves esi on the faulting instruction when it traps (the panic path reads it).
+//
+// Dispatch (replicated at the end of every handler):
+//   add esi, 8 ; movzx eax, byte [esi] ; jmp [dispatch_table + eax*4]
+
+import { Section, mem, m8, m16, ref, type Reg32 } from "./asm.ts";
+import { OPCODES, COMPARE, TRAP_CODES } from "../toolchain/kbc/opcodes.ts";
+
+/** Labels the interpreter expects the image to define (data and cold code). */
+export const VM_LABELS = {
+  dispatch: "dispatch_table",     // 256 × handler address (rodata)
+  ftab: "func_table",             // 16 bytes per function: code address, frame bytes, signature, end address
+  itab: "indirect_table",         // function index per table slot (-1 = null)
+  itabLen: "indirect_table_len",  // dword
+  globals: "vm_globals",          // dword per global (data)
+  lim: "mem_limit",               // dwords: limit-1, limit-2, limit-4 (last valid address of a 1/2/4-byte access), limit
+  stackEnd: "vm_stack_end",       // dword: end of the VM slot stack
+  ctlEnd: "vm_ctl_end",           // dword: end of the control stack
+  ctlFloor: "vm_ctl_floor",       // dword: control stack pointer of the outermost frame of this vm_call
+  trap: "vm_trap",                // eax = trap code; esi = faulting instruction
+  abort: "vm_abort",              // eax = address of the 4 argument slots
+  exit: "vm_exit",                // eax = exit code
+  ret: "vm_return",               // RET from the outermost frame
+} as const;
+
+const SLOT = (r: Reg32) => mem({ base: "ebp", index: r, scale: 4 });
+const IMM = mem({ base: "esi", disp: 4 });
+const TRAP_NUM = (name: (typeof TRAP_CODES)[number]) => TRAP_CODES.indexOf(name);
+
+const CC: Record<string, string> = { EQ: "e", NE: "ne", LTS: "l", LTU: "b", GTS: "g", GTU: "a", LES: "le", LEU: "be", GES: "ge", GEU: "ae" };
+const ALU: Record<string, string> = { ADD: "add", SUB: "sub", AND: "and", OR: "or", XOR: "xor" };
+const SHIFT: Record<string, string> = { SHL: "shl", SHRS: "sar", SHRU: "shr", ROTL: "rol", ROTR: "ror" };
+
+/** Emits the whole interpreter (hot code) into `s`. */
+export function emitInterpreter(s: Section): void {
+  const h = (name: string) => `op_${name}`;
+  const fA = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: 1 }));
+  const fB = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: 2 }));
+  const fC = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: 3 }));
+  const next = () => s.i("add", "esi", 8).i("movzx", "eax", m8({ base: "esi" })).i("jmp", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.dispatch) }));
+  /** R[A] := eax, then dispatch. */
+  const storeA = () => { fA("edx"); s.i("mov", SLOT("edx"), "eax"); next(); };
+  /** Branch by I: target = pc + 8 + 8*I. */
+  const taken = () => { s.i("mov", "eax", IMM).i("lea", "esi", mem({ base: "esi", index: "eax", scale: 8, size: 0 })); next(); };
+  const trapTo = (code: number) => { s.i("mov", "eax", code).jmp(VM_LABELS.trap); };
+  /** eax := R[B] */
+  const loadB = () => { fB("eax"); s.i("mov", "eax", SLOT("eax")); };
+
+  const emitters: Record<string, () => void> = {
+    NOP: () => next(),
+    MOV: () => { loadB(); storeA(); },
+    CONST: () => { s.i("mov", "eax", IMM); storeA(); },
+    ZERO: () => {
+      fA("eax"); s.i("lea", "edx", mem({ base: "ebp", index: "eax", scale: 4, size: 0 }));
+      fB("ecx"); s.i("xor", "eax", "eax");
+      s.i("test", "ecx", "ecx").jcc("e", "zero_done");
+      s.label("zero_loop").i("mov", mem({ base: "edx" }), "eax").i("add", "edx", 4).i("dec", "ecx").jcc("ne", "zero_loop");
+      s.label("zero_done"); next();
+    },
+    GGET: () => { s.i("mov", "eax", IMM).i("mov", "eax", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.globals) })); storeA(); },
+    GSET: () => { fA("eax"); s.i("mov", "edx", SLOT("eax")).i("mov", "eax", IMM).i("mov", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.globals) }), "edx"); next(); },
+    RSUBI: () => { fB("edx"); s.i("mov", "eax", IMM).i("sub", "eax", SLOT("edx")); storeA(); },
+    MUL: () => { loadB(); fC("edx"); s.i("imul", "eax", SLOT("edx")); storeA(); },
+    MULI: () => { loadB(); s.i("imul", "eax", IMM); storeA(); },
+    DIVS: () => divide(true, false, false), DIVU: () => divide(false, false, false),
+    REMS: () => divide(true, true, false), REMU: () => divide(false, true, false),
+    DIVSI: () => divide(true, false, true), DIVUI: () => divide(false, false, true),
+    REMSI: () => divide(true, true, true), REMUI: () => divide(false, true, true),
+    EQZ: () => { fB("edx"); s.i("xor", "eax", "eax").i("cmp", SLOT("edx"), 0).i("sete", "al"); storeA(); },
+    CLZ: () => {
+      fB("ecx"); s.i("mov", "ecx", SLOT("ecx")).i("mov", "eax", 32).i("test", "ecx", "ecx").jcc("e", "clz_done");
+      s.i("bsr", "eax", "ecx").i("xor", "eax", 31); s.label("clz_done"); storeA();
+    },
+    CTZ: () => {
+      fB("ecx"); s.i("mov", "ecx", SLOT("ecx")).i("mov", "eax", 32).i("test", "ecx", "ecx").jcc("e", "ctz_done");
+      s.i("bsf", "eax", "ecx"); s.label("ctz_done"); storeA();
+    },
+    POPCNT: () => {
+      // x - ((x >> 1) & 0x55555555); pairs; nibbles; multiply-add the bytes.
+      loadB(); s.i("mov", "edx", "eax").i("shr", "edx", 1).i("and", "edx", 0x55555555).i("sub", "eax", "edx");
+      s.i("mov", "edx", "eax").i("shr", "edx", 2).i("and", "eax", 0x33333333).i("and", "edx", 0x33333333).i("add", "eax", "edx");
+      s.i("mov", "edx", "eax").i("shr", "edx", 4).i("add", "eax", "edx").i("and", "eax", 0x0f0f0f0f);
+      s.i("imul", "eax", "eax", 0x01010101).i("shr", "eax", 24); storeA();
+    },
+    EXT8S: () => { fB("eax"); s.i("movsx", "eax", m8({ base: "ebp", index: "eax", scale: 4 })); storeA(); },
+    EXT16S: () => { fB("eax"); s.i("movsx", "eax", m16({ base: "ebp", index: "eax", scale: 4 })); storeA(); },
+    SELECT: () => {
+      s.i("mov", "edx", IMM).i("cmp", SLOT("edx"), 0).jcc("ne", "select_b");
+      fC("eax"); s.i("mov", "eax", SLOT("eax")); storeA();
+      s.label("select_b"); loadB(); storeA();
+    },
+    LD32: () => load(4, (a) => s.i("mov", "eax", mem({ base: a }))),
+    LD8S: () => load(1, (a) => s.i("movsx", "eax", m8({ base: a }))),
+    LD8U: () => load(1, (a) => s.i("movzx", "eax", m8({ base: a }))),
+    LD16S: () => load(2, (a) => s.i("movsx", "eax", m16({ base: a }))),
+    LD16U: () => load(2, (a) => s.i("movzx", "eax", m16({ base: a }))),
+    ST32: () => store(4, () => s.i("mov", mem({ base: "eax" }), "edx")),
+    ST8: () => store(1, () => s.i("mov", m8({ base: "eax" }), "dl")),
+    ST16: () => store(2, () => s.i("mov", m16({ base: "eax" }), "dx")),
+    MCOPY: () => {
+      // Bounds: dst + n and src + n within memory (no wrap), then memmove with rep movsb.
+      fC("ecx"); s.i("mov", "ecx", SLOT("ecx"));
+      fA("eax"); s.i("mov", "eax", SLOT("eax")); fB("edx"); s.i("mov", "edx", SLOT("edx"));
+      for (const r of ["eax", "edx"] as const) {
+        s.i("mov", "ebx", r).i("add", "ebx", "ecx").jcc("b", "mcopy_oob");
+        s.i("cmp", "ebx", mem({ disp: ref(VM_LABELS.lim, 12) })).jcc("a", "mcopy_oob");
+      }
+      s.i("push", "esi").i("push", "edi").i("mov", "edi", "eax").i("mov", "esi", "edx");
+      s.i("cmp", "edi", "esi").jcc("be", "mcopy_fwd");
+      s.i("lea", "ebx", mem({ base: "esi", index: "ecx", scale: 1, size: 0 })).i("cmp", "edi", "ebx").jcc("ae", "mcopy_fwd");
+      // Overlapping with dst above src: copy backwards.
+      s.i("lea", "esi", mem({ base: "esi", index: "ecx", scale: 1, disp: -1, size: 0 })).i("lea", "edi", mem({ base: "edi", index: "ecx", scale: 1, disp: -1, size: 0 }));
+      s.i("std").i("rep_movsb").i("cld").jmp("mcopy_done");
+      s.label("mcopy_fwd").i("rep_movsb");
+      s.label("mcopy_done").i("pop", "edi").i("pop", "esi"); next();
+      s.label("mcopy_oob"); trapTo(TRAP_NUM("OOB"));
+    },
+    MFILL: () => {
+      fC("ecx"); s.i("mov", "ecx", SLOT("ecx")); fA("edx"); s.i("mov", "edx", SLOT("edx"));
+      s.i("mov", "ebx", "edx").i("add", "ebx", "ecx").jcc("b", "mfill_oob");
+      s.i("cmp", "ebx", mem({ disp: ref(VM_LABELS.lim, 12) })).jcc("a", "mfill_oob");
+      loadB(); s.i("push", "edi").i("mov", "edi", "edx").i("rep_stosb").i("pop", "edi");
+      next();
+      s.label("mfill_oob"); trapTo(TRAP_NUM("OOB"));
+    },
+    JMP: () => taken(),
+    BZ: () => { fA("eax"); s.i("cmp", SLOT("eax"), 0).jcc("e", "bz_taken"); next(); s.label("bz_taken"); taken(); },
+    BNZ: () => { fA("eax"); s.i("cmp", SLOT("eax"), 0).jcc("ne", "bnz_taken"); next(); s.label("bnz_taken"); taken(); },
+    BRTABLE: () => {
+      fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "edx", IMM).i("cmp", "eax", "edx").jcc("b", "brtable_in");
+      s.i("mov", "eax", "edx"); s.label("brtable_in");
+      s.i("lea", "esi", mem({ base: "esi", index: "eax", scale: 8, size: 0 })); next();
+    },
+    CALL: () => { s.i("mov", "ebx", IMM); s.jmp("call_common"); },
+    CALLI: () => {
+      fB("eax"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", mem({ disp: ref(VM_LABELS.itabLen) })).jcc("ae", "calli_oob");
+      s.i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.itab) })).i("cmp", "ebx", -1).jcc("e", "calli_bad");
+      s.i("mov", "eax", "ebx").i("shl", "eax", 4).i("mov", "eax", mem({ base: "eax", disp: ref(VM_LABELS.ftab, 8) }));
+      s.i("cmp", "eax", IMM).jcc("ne", "calli_bad");
+      // Shared with CALL: ebx = function index.
+      s.label("call_common");
+      fA("eax"); s.i("lea", "edx", mem({ base: "ebp", index: "eax", scale: 4, size: 0 }));
+      s.i("shl", "ebx", 4).i("mov", "ecx", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 4) })).i("add", "ecx", "edx");
+      s.i("cmp", "ecx", mem({ disp: ref(VM_LABELS.stackEnd) })).jcc("a", "call_overflow");
+      s.i("cmp", "edi", mem({ disp: ref(VM_LABELS.ctlEnd) })).jcc("ae", "call_overflow");
+      s.i("lea", "eax", mem({ base: "esi", disp: 8, size: 0 })).i("mov", mem({ base: "edi" }), "eax").i("mov", mem({ base: "edi", disp: 4 }), "ebp").i("add", "edi", 8);
+      s.i("mov", "ebp", "edx").i("mov", "esi", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) }));
+      s.i("movzx", "eax", m8({ base: "esi" })).i("jmp", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.dispatch) }));
+      s.label("call_overflow"); trapTo(TRAP_NUM("STACK"));
+      s.label("calli_oob"); trapTo(TRAP_NUM("TABLE_OOB"));
+      s.label("calli_bad"); trapTo(TRAP_NUM("BAD_CALL"));
+    },
+    RET: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", mem({ base: "ebp" }), "eax"); s.jmp("ret_common"); },
+    RET0: () => {
+      s.label("ret_common");
+      s.i("cmp", "edi", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("e", VM_LABELS.ret);
+      s.i("sub", "edi", 8).i("mov", "esi", mem({ base: "edi" })).i("mov", "ebp", mem({ base: "edi", disp: 4 }));
+      s.i("movzx", "eax", m8({ base: "esi" })).i("jmp", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.dispatch) }));
+    },
+    TRAP: () => { s.i("mov", "eax", IMM).jmp(VM_LABELS.trap); },
+    ABORT: () => { fA("eax"); s.i("lea", "eax", mem({ base: "ebp", index: "eax", scale: 4, size: 0 })).jmp(VM_LABELS.abort); },
+    OUT8: () => out("al"), OUT16: () => out("ax"), OUT32: () => out("eax"),
+    IN8: () => { fB("edx"); s.i("mov", "edx", SLOT("edx")).i("xor", "eax", "eax").i("in", "al", "dx"); storeA(); },
+    IN16: () => { fB("edx"); s.i("mov", "edx", SLOT("edx")).i("xor", "eax", "eax").i("in", "ax", "dx"); storeA(); },
+    IN32: () => { fB("edx"); s.i("mov", "edx", SLOT("edx")).i("in", "eax", "dx"); storeA(); },
+    EXIT: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).jmp(VM_LABELS.exit); },
+    RDCR0: () => { s.i("mov", "eax", "cr0"); storeA(); },
+    RDCR2: () => { s.i("mov", "eax", "cr2"); storeA(); },
+    RDCR3: () => { s.i("mov", "eax", "cr3"); storeA(); },
+    WRCR0: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "cr0", "eax"); next(); },
+    WRCR3: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "cr3", "eax"); next(); },
+    INVLPG: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("invlpg", mem({ base: "eax", size: 0 })); next(); },
+    CLI: () => { s.i("cli"); next(); },
+    STI: () => { s.i("sti"); next(); },
+    HLT: () => { s.i("hlt"); next(); },
+  };
+  for (const [k, op] of Object.entries(ALU)) {
+    emitters[k] = () => { loadB(); fC("edx"); s.i(op, "eax", SLOT("edx")); storeA(); };
+    if (k !== "SUB") emitters[k + "I"] = () => { loadB(); s.i(op, "eax", IMM); storeA(); };
+  }
+  for (const [k, op] of Object.entries(SHIFT)) {
+    emitters[k] = () => { fC("ecx"); s.i("mov", "ecx", SLOT("ecx")); loadB(); s.i(op, "eax", "cl"); storeA(); };
+    if (OPCODES.some((o) => o.name === k + "I")) emitters[k + "I"] = () => { s.i("mov", "ecx", IMM); loadB(); s.i(op, "eax", "cl"); storeA(); };
+  }
+  for (const [k] of COMPARE) {
+    const cc = CC[k];
+    emitters[k] = () => { fB("eax"); fC("edx"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", SLOT("edx")).i("set" + cc, "al").i("movzx", "eax", "al"); storeA(); };
+    emitters[k + "I"] = () => { loadB(); s.i("cmp", "eax", IMM).i("set" + cc, "al").i("movzx", "eax", "al"); storeA(); };
+    emitters["B" + k] = () => {
+      fA("eax"); fB("edx"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", SLOT("edx")).jcc(cc, `b${k}_taken`); next();
+      s.label(`b${k}_taken`); taken();
+    };
+    emitters["B" + k + "K"] = () => {
+      fA("eax"); s.i("movsx", "edx", m8({ base: "esi", disp: 2 })).i("cmp", SLOT("eax"), "edx").jcc(cc, `b${k}k_taken`); next();
+      s.label(`b${k}k_taken`); taken();
+    };
+  }
+
+  function divide(signed: boolean, rem: boolean, imm: boolean): void {
+    const tag = `${signed ? "s" : "u"}${rem ? "rem" : "div"}${imm ? "i" : ""}`;
+    if (imm) s.i("mov", "ecx", IMM); else { fC("ecx"); s.i("mov", "ecx", SLOT("ecx")); }
+    loadB();
+    if (!imm) {
+      s.i("test", "ecx", "ecx").jcc("e", `${tag}_zero`);
+      if (signed) {
+        // x86 idiv faults on INT_MIN / -1; wasm traps for div and gives 0 for rem.
+        s.i("cmp", "ecx", -1).jcc("ne", `${tag}_go`);
+        if (rem) { s.i("xor", "eax", "eax"); storeA(); }
+        else { s.i("cmp", "eax", 0x80000000 | 0).jcc("e", `${tag}_ovf`).i("neg", "eax"); storeA(); }
+        s.label(`${tag}_go`);
+      }
+    }
+    if (signed) s.i("cdq").i("idiv", "ecx"); else s.i("xor", "edx", "edx").i("div", "ecx");
+    if (rem) s.i("mov", "eax", "edx");
+    storeA();
+    if (!imm) {
+      s.label(`${tag}_zero`); trapTo(TRAP_NUM("DIV_ZERO"));
+      if (signed && !rem) { s.label(`${tag}_ovf`); trapTo(TRAP_NUM("DIV_OVERFLOW")); }
+    }
+  }
+
+  /** eax := effective address R[B] + I for a `size`-byte access, trapping when out of memory. */
+  function address(slotField: (r: Reg32) => void, size: 1 | 2 | 4, tag: string): void {
+    slotField("eax"); s.i("mov", "eax", SLOT("eax")).i("add", "eax", IMM).jcc("b", `${tag}_oob`);
+    s.i("cmp", "eax", mem({ disp: ref(VM_LABELS.lim, size === 1 ? 0 : size === 2 ? 4 : 8) })).jcc("a", `${tag}_oob`);
+  }
+  function load(size: 1 | 2 | 4, read: (a: Reg32) => void): void {
+    const tag = `ld${size}_${OPCODES.length}_${loadCount++}`;
+    address(fB, size, tag); read("eax"); storeA();
+    s.label(`${tag}_oob`); trapTo(TRAP_NUM("OOB"));
+  }
+  function store(size: 1 | 2 | 4, write: () => void): void {
+    const tag = `st${size}`;
+    address(fA, size, tag); fB("edx"); s.i("mov", "edx", SLOT("edx")); write(); next();
+    s.label(`${tag}_oob`); trapTo(TRAP_NUM("OOB"));
+  }
+  function out(reg: "al" | "ax" | "eax"): void {
+    fA("eax"); s.i("mov", "edx", SLOT("eax")); fB("eax"); s.i("mov", "eax", SLOT("eax")).i("out", "dx", reg); next();
+  }
+  let loadCount = 0;
+
+  for (const o of OPCODES) {
+    const emit = emitters[o.name];
+    if (!emit) throw new Error(`internal: no x86 handler for kbc opcode ${o.name}`);
+    s.align(4, 0x90).label(h(o.name));
+    emit();
+  }
+}
+
+/** The dispatch table: one handler address per opcode byte; unknown bytes trap as illegal. */
+export function emitDispatchTable(s: Section): void {
+  s.label(VM_LABELS.dispatch);
+  for (let i = 0; i < 256; i++) s.dd(ref(i < OPCODES.length ? `op_${OPCODES[i].name}` : "op_illegal"));
+}
+
+/** Names of every handler, in opcode order (for tests and the layout check). */
+export const handlerLabels = (): string[] => OPCODES.map((o) => `op_${o.name}`);
