@@ -117,7 +117,7 @@ export function linkImage(m: KbcModule, name = "kernel"): Image {
 /** Multiboot header, the interpreter (hot), then entry, VM entry/exit and the panic path (cold). */
 function emitText(s: Section, m: KbcModule): void {
   s.dd(MB_MAGIC, MB_FLAGS, (-(MB_MAGIC + MB_FLAGS)) >>> 0);
-  s.align(16).label("hot_start");
+  s.align(16, 0x90).label("hot_start");
   emitInterpreter(s);
   s.label("hot_end");
 

@@ -1,0 +1,74 @@
+// The guest image's layout rules (DESIGN §5): interpreter hot code in at most 3 contiguous pages,
+// no writable byte on a code page, every branch landing on an instruction start.
+import { describe, it, expect, beforeAll } from "vitest";
+import iced from "iced-x86";
+import { buildImage, type Image } from "../../boot/image.ts";
+import { OPCODES } from "../../toolchain/kbc/opcodes.ts";
+
+const { Decoder, DecoderOptions, FlowControl } = iced;
+const PAGE = 4096;
+const page = (a: number) => Math.floor(a / PAGE);
+
+let img: Image;
+beforeAll(async () => { img = await buildImage("tests/corpus/arith_add.ts"); });
+
+describe("boot › image layout", () => {
+  it("keeps the interpreter's hot code within 3 contiguous pages (12 KiB)", () => {
+    const start = img.labels.get("hot_start")!, end = img.labels.get("hot_end")!;
+    expect(end - start).toBeLessThanOrEqual(3 * PAGE);
+    expect(page(end - 1) - page(start)).toBeLessThanOrEqual(2);
+    for (const o of OPCODES) {
+      const a = img.labels.get(`op_${o.name}`)!;
+      expect(a >= start && a < end, `handler ${o.name} at 0x${a.toString(16)}`).toBe(true);
+    }
+  });
+
+  it("puts no writable byte on a page holding code", () => {
+    const { text, data, bss, segments } = img.layout;
+    const codePages = new Set<number>();
+    for (let a = text.base; a < text.base + text.size; a += PAGE) codePages.add(page(a));
+    codePages.add(page(text.base + text.size - 1));
+    const writable: [number, number][] = [[data.base, data.size], [bss.base, bss.end - bss.base], ...segments.map((s) => [s.addr, s.size] as [number, number])];
+    for (const [base, size] of writable) {
+      for (let p = page(base); p <= page(base + Math.max(size, 1) - 1); p++) expect(codePages.has(p), `writable page 0x${(p * PAGE).toString(16)}`).toBe(false);
+    }
+    // The dispatch table, function table and kbc code are read-only and on their own pages too.
+    expect(page(img.layout.rodata.base)).toBeGreaterThan(page(text.base + text.size - 1));
+  });
+
+  it("decodes to instructions whose every branch lands on an instruction start", () => {
+    const text = img.sections.find((s) => s.name === "text")!;
+    const start = img.labels.get("hot_start")!;
+    const bytes = text.bytes.subarray(start - text.base);
+    const d = new Decoder(32, bytes, DecoderOptions.None);
+    d.ip = BigInt(start);
+    const starts = new Set<number>();
+    const branches: [number, number][] = [];
+    while (d.canDecode) {
+      const ins = d.decode();
+      const at = Number(ins.ip);
+      starts.add(at);
+      const fc = ins.flowControl;
+      if ((fc === FlowControl.UnconditionalBranch || fc === FlowControl.ConditionalBranch || fc === FlowControl.Call) && (ins.isJmpShortOrNear || ins.isJccShortOrNear || ins.isCallNear)) {
+        branches.push([at, Number(ins.nearBranchTarget)]);
+      }
+      expect(ins.code, `invalid instruction at 0x${at.toString(16)}`).not.toBe(0);
+      ins.free();
+    }
+    d.free();
+    expect(branches.length).toBeGreaterThan(100);
+    for (const [at, to] of branches) expect(starts.has(to), `branch at 0x${at.toString(16)} to 0x${to.toString(16)}`).toBe(true);
+    // Every dispatch-table entry is an instruction start too.
+    for (const o of OPCODES) expect(starts.has(img.labels.get(`op_${o.name}`)!)).toBe(true);
+  });
+
+  it("is a Multiboot v1 ELF32 asking for the memory map", () => {
+    const e = img.elf, dv = new DataView(e.buffer, e.byteOffset);
+    expect([...e.subarray(0, 4)]).toEqual([0x7f, 0x45, 0x4c, 0x46]);
+    expect(dv.getUint16(18, true)).toBe(3); // EM_386
+    const hdr = 0x1000; // the text section's first bytes
+    expect(dv.getUint32(hdr, true)).toBe(0x1badb002);
+    expect(dv.getUint32(hdr + 4, true)).toBe(2);
+    expect((dv.getUint32(hdr, true) + dv.getUint32(hdr + 4, true) + dv.getUint32(hdr + 8, true)) >>> 0).toBe(0);
+  });
+});
