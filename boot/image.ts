@@ -16,7 +16,7 @@
 import path from "node:path";
 import { Section, assemble, listing, mem, m8, ref, type Encoded } from "./asm.ts";
 import { writeElf, type Segment } from "./elf.ts";
-import { emitInterpreter, emitDispatchTable, VM_LABELS } from "./vm.ts";
+import { emitInterpreter, emitDispatchTable, VM_LABELS, type FaultInjection } from "./vm.ts";
 import { TRAP_CODES, VM_STACK_SLOTS, VM_MAX_DEPTH } from "../toolchain/kbc/opcodes.ts";
 import { TRAP, KtError } from "../toolchain/errors.ts";
 import { displayName, type KbcModule } from "../toolchain/kbc/module.ts";
@@ -51,9 +51,14 @@ export interface Image {
 }
 
 /** Builds the bootable image of a kernel-ts program. */
-export async function buildImage(entry: string, opts: CompileOptions = {}): Promise<Image> {
+export async function buildImage(entry: string, opts: CompileOptions & LinkOptions = {}): Promise<Image> {
   const prog = await buildProgram(entry, opts);
-  return linkImage(prog.kbc, path.basename(entry));
+  return linkImage(prog.kbc, path.basename(entry), opts);
+}
+
+export interface LinkOptions {
+  /** Tests only: make one opcode's handler raise a CPU exception. */
+  inject?: FaultInjection;
 }
 
 const EXC_NAMES = ["#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
@@ -63,7 +68,7 @@ const EXC_NAMES = ["#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#O
 const HAS_ERROR_CODE = new Set([8, 10, 11, 12, 13, 14, 17, 21, 29, 30]);
 
 /** Lays out and assembles the image of a verified kbc module. */
-export function linkImage(m: KbcModule, name = "kernel"): Image {
+export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {}): Image {
   const segEnd = Math.max(0, ...m.data.map((d) => d.addr + d.bytes.length));
   const build = (rodataBase: number, dataBase: number, bssBase: number) => {
     const ctlBase = bssBase + NATIVE_STACK;
@@ -75,7 +80,7 @@ export function linkImage(m: KbcModule, name = "kernel"): Image {
     const text = new Section("text", TEXT_BASE);
     const rodata = new Section("rodata", rodataBase);
     const data = new Section("data", dataBase);
-    emitText(text, m);
+    emitText(text, m, opts.inject);
     emitRodata(rodata, m);
     emitData(data, m);
     const out = assemble([text, rodata, data], symbols);
@@ -115,10 +120,10 @@ export function linkImage(m: KbcModule, name = "kernel"): Image {
 }
 
 /** Multiboot header, the interpreter (hot), then entry, VM entry/exit and the panic path (cold). */
-function emitText(s: Section, m: KbcModule): void {
+function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
   s.dd(MB_MAGIC, MB_FLAGS, (-(MB_MAGIC + MB_FLAGS)) >>> 0);
   s.align(16, 0x90).label("hot_start");
-  emitInterpreter(s);
+  emitInterpreter(s, inject);
   s.label("hot_end");
 
   // Entry: flat GDT, segments, IDT, COM1, memory size; then the start function and kmain.

@@ -41,8 +41,14 @@ const CC: Record<string, string> = { EQ: "e", NE: "ne", LTS: "l", LTU: "b", GTS:
 const ALU: Record<string, string> = { ADD: "add", SUB: "sub", AND: "and", OR: "or", XOR: "xor" };
 const SHIFT: Record<string, string> = { SHL: "shl", SHRS: "sar", SHRU: "shr", ROTL: "rol", ROTR: "ror" };
 
+/**
+ * Fault injection for the tests of the CPU-exception path: the handler of opcode `op` executes
+ * a faulting x86 instruction instead of its own work.
+ */
+export interface FaultInjection { op: string; fault: "ud" | "de" }
+
 /** Emits the whole interpreter (hot code) into `s`. */
-export function emitInterpreter(s: Section): void {
+export function emitInterpreter(s: Section, inject?: FaultInjection): void {
   const h = (name: string) => `op_${name}`;
   const fA = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: 1 }));
   const fB = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: 2 }));
@@ -249,6 +255,10 @@ export function emitInterpreter(s: Section): void {
   }
   let loadCount = 0;
 
+  if (inject) {
+    if (!emitters[inject.op]) throw new Error(`fault injection: no opcode ${inject.op}`);
+    emitters[inject.op] = inject.fault === "ud" ? () => { s.i("ud2"); next(); } : () => { s.i("xor", "ecx", "ecx").i("xor", "edx", "edx").i("div", "ecx"); next(); };
+  }
   for (const o of OPCODES) {
     const emit = emitters[o.name];
     if (!emit) throw new Error(`internal: no x86 handler for kbc opcode ${o.name}`);

@@ -9,9 +9,17 @@ import { KtError } from "./errors.ts";
 import { SourceMap } from "./sourcemap.ts";
 import { DATA_BASE } from "./layout.ts";
 
-// Inside the kt bundle (emulator/bin/kt.js) the bundle's banner defines __KT_ROOT.
-declare const __KT_ROOT: string | undefined;
-export const REPO_ROOT = typeof __KT_ROOT === "string" ? __KT_ROOT : path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+/** The repository: the nearest folder upwards holding kernel-ts's package.json (works from bundles too). */
+export const REPO_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    try {
+      if (JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).name === "kernel-ts") return dir;
+    } catch { /* keep looking */ }
+    if (path.dirname(dir) === dir) return path.resolve(from, "..");
+  }
+}
 const KERNEL_TS = path.join(REPO_ROOT, "kernel-ts");
 
 export interface CompileOptions {

@@ -30,7 +30,6 @@ if (built < newestSource(["toolchain", "emulator", "boot"])) {
     entryPoints: [path.join(root, "emulator/cli.ts")],
     bundle: true, platform: "node", format: "esm", target: "node20",
     packages: "external", outfile: out, sourcemap: "inline", logLevel: "error",
-    banner: { js: `const __KT_ROOT = ${JSON.stringify(root)};` },
   });
 }
 const { main } = await import(pathToFileURL(out).href);
