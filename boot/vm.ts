@@ -14,7 +14,7 @@
 //   add esi, 8 ; movzx eax, byte [esi] ; jmp [dispatch_table + eax*4]
 
 import { Section, mem, m8, m16, ref, type Reg32 } from "./asm.ts";
-import { OPCODES, COMPARE, TRAP_CODES } from "../toolchain/kbc/opcodes.ts";
+import { OPCODES, COMPARE, TRAP_CODES, MARK_PORT } from "../toolchain/kbc/opcodes.ts";
 
 /** Labels the interpreter expects the image to define (data and cold code). */
 export const VM_LABELS = {
@@ -189,6 +189,7 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     CLI: () => { s.i("cli"); next(); },
     STI: () => { s.i("sti"); next(); },
     HLT: () => { s.i("hlt"); next(); },
+    MARK: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "dx", MARK_PORT).i("out", "dx", "eax"); next(); },
   };
   for (const [k, op] of Object.entries(ALU)) {
     emitters[k] = () => { loadB(); fC("edx"); s.i(op, "eax", SLOT("edx")); storeA(); };

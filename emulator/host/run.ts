@@ -68,6 +68,7 @@ export function runWasm(wasm: Uint8Array, sourceMap: SourceMap | null, dev: Devi
       read_cr2: () => dev.readCr(2), read_cr3: () => dev.readCr(3), write_cr3: (v: number) => dev.writeCr(3, v),
       invlpg: (a: number) => dev.invlpg(a >>> 0),
       cli: () => dev.setInterrupts(false), sti: () => dev.setInterrupts(true), hlt: () => dev.hlt(),
+      mark: (id: number) => dev.mark(id >>> 0, -1),
     },
   };
   const framesOf = (stack: string): PanicFrame[] => {

@@ -30,3 +30,5 @@
 @external("kernel", "sti") export declare function sti(): void;
 /** Waits for the next interrupt (returns at once on the host). */
 @external("kernel", "hlt") export declare function hlt(): void;
+/** Benchmark marker: the host notes the instruction count when it runs (port 0x510 in the guest). */
+@external("kernel", "mark") export declare function mark(id: u32): void;

@@ -16,6 +16,8 @@ export interface Devices {
   invlpg(addr: number): void;
   setInterrupts(enabled: boolean): void;
   hlt(): void;
+  /** A benchmark marker; `executed` is the kbc instruction count so far (-1 unless profiling). */
+  mark(id: number, executed: number): void;
 }
 
 export type RunResult =
@@ -38,7 +40,7 @@ const {
   JMP, BZ, BNZ, BEQ, BNE, BLTS, BLTU, BGTS, BGTU, BLES, BLEU, BGES, BGEU,
   BEQK, BNEK, BLTSK, BLTUK, BGTSK, BGTUK, BLESK, BLEUK, BGESK, BGEUK,
   BRTABLE, CALL, CALLI, RET, RET0, TRAP: TRAPOP, ABORT, OUT8, OUT16, OUT32, IN8, IN16, IN32, EXIT,
-  RDCR0, WRCR0, RDCR2, RDCR3, WRCR3, INVLPG, CLI, STI, HLT,
+  RDCR0, WRCR0, RDCR2, RDCR3, WRCR3, INVLPG, CLI, STI, HLT, MARK,
 } = Op;
 
 function popcnt(x: number): number {
@@ -242,6 +244,7 @@ export class KbcInterpreter {
           case CLI: dev.setInterrupts(false); break;
           case STI: dev.setInterrupts(true); break;
           case HLT: dev.hlt(); break;
+          case MARK: dev.mark(R[A] >>> 0, prof ? prof.executed : -1); break;
           default: throw new Trap(`illegal opcode ${op} (${OPCODES[op]?.name ?? "?"})`);
         }
       }

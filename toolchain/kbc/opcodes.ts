@@ -120,6 +120,7 @@ export const OPCODES: readonly OpInfo[] = [
   row("CLI", "----", "disable interrupts", { intrinsic: "kernel.cli", params: 0, results: 0 }),
   row("STI", "----", "enable interrupts", { intrinsic: "kernel.sti", params: 0, results: 0 }),
   row("HLT", "----", "wait for an interrupt (returns at once on the host)", { intrinsic: "kernel.hlt", params: 0, results: 0 }),
+  row("MARK", "r---", "benchmark marker R[A]: the host notes the instruction count (port 0x510 in the guest)", { intrinsic: "kernel.mark", params: 1, results: 0 }),
 ];
 
 export type OpName = string;
@@ -147,6 +148,9 @@ export const MAX_FRAME_SLOTS = 256;
 export function word0(op: number, a = 0, b = 0, c = 0): number {
   return (op & 0xff) | ((a & 0xff) << 8) | ((b & 0xff) << 16) | ((c & 0xff) << 24);
 }
+
+/** The I/O port the guest's MARK writes its marker id to. */
+export const MARK_PORT = 0x510;
 
 /** VM limits, the same in every VM: slots of VM stack (4 bytes each) and nested calls. */
 export const VM_STACK_SLOTS = 256 * 1024;   // 1 MiB
