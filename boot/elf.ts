@@ -16,7 +16,7 @@ export function writeElf(segments: Segment[], entry: number): Uint8Array {
   let offset = PAGE;
   const placed = segments.map((s) => {
     const at = offset;
-    offset += Math.ceil(s.bytes.length / PAGE) * PAGE || PAGE;
+    offset += Math.ceil(s.bytes.length / PAGE) * PAGE;
     return { ...s, offset: at };
   });
   const out = new Uint8Array(offset);

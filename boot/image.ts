@@ -106,6 +106,7 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
     { addr: rodata.base, bytes: rodata.bytes, flags: "r" },
     { addr: data.base, bytes: data.bytes, flags: "rw" },
     ...m.data.map((d) => ({ addr: d.addr, bytes: d.bytes, flags: "rw" as const })),
+    { addr: bssBase, bytes: new Uint8Array(0), memSize: bssEnd - bssBase, flags: "rw" }, // stacks: zeroed, not in the file
   ];
   const elf = writeElf(segments, labels.get("entry")!);
   const layout: ImageLayout = {

@@ -3,6 +3,7 @@
 // too (set KT_DEBUG=1 for the stack).
 
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { EXIT, KtError } from "../toolchain/errors.ts";
 import { buildProgram, loadKbc } from "../toolchain/build.ts";
@@ -14,18 +15,29 @@ import type { RunResult, Profile } from "../toolchain/kbc/interp.ts";
 import { HostDevices } from "./host/devices.ts";
 import { runKbc, runWasm } from "./host/run.ts";
 import { REPO_ROOT } from "../toolchain/asc.ts";
+import type { Machine, SerialConsole } from "./machine.ts";
+import type { QemuMachine } from "./qemu.ts";
+// The emulator, the assembler and QEMU support load on first use (kt run stays light).
+const lazy = {
+  image: () => import("../boot/image.ts"),
+  machine: () => import("./machine.ts"),
+  qemu: () => import("./qemu.ts"),
+};
 
 interface FlagSpec { value?: string; help: string }
 interface Command {
   usage: string;
   summary: string;
   flags: Record<string, FlagSpec>;
+  /** Extra lines at the end of --help. */
+  notes?: string[];
   run(args: Parsed): Promise<number>;
 }
-interface Parsed { positional: string[]; flags: Map<string, string | true> }
+/** `flags` keeps the last value of each flag; `seq` every valued flag in command-line order. */
+interface Parsed { positional: string[]; flags: Map<string, string | true>; seq: [string, string][] }
 
 function parseArgs(cmd: string, spec: Command, argv: string[]): Parsed {
-  const out: Parsed = { positional: [], flags: new Map() };
+  const out: Parsed = { positional: [], flags: new Map(), seq: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--") { out.positional.push(...argv.slice(i + 1)); break; }
@@ -38,6 +50,7 @@ function parseArgs(cmd: string, spec: Command, argv: string[]): Parsed {
       const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
       if (v === undefined) throw new KtError(`kt ${cmd}: ${name} needs a value ${f.value}`);
       out.flags.set(name, v);
+      out.seq.push([name, v]);
     } else {
       if (eq > 0) throw new KtError(`kt ${cmd}: ${name} takes no value`);
       out.flags.set(name, true);
@@ -142,6 +155,53 @@ const COMMANDS: Record<string, Command> = {
       return EXIT.OK;
     },
   },
+  boot: {
+    usage: "kt boot [entry.ts | image.elf] [--send TEXT]... [--expect REGEX]... [--timeout S] [--memory MB] [--qemu] [-O N]",
+    summary: "boot the guest image in an emulated PC (v86; QEMU with --qemu), COM1 on stdin/stdout",
+    flags: {
+      "--send": { value: "TEXT", help: "type TEXT into COM1 (escapes \\n \\r \\t \\e \\0 \\\\ \\xHH); repeatable" },
+      "--expect": { value: "REGEX", help: "wait until the output since the last --expect matches REGEX (JavaScript syntax); repeatable" },
+      "--timeout": { value: "S", help: "give up after S seconds with exit code 124 (default 30; none when interactive)" },
+      "--memory": { value: "MB", help: "guest RAM in MiB (default 64)" },
+      "--qemu": { help: "boot in qemu-system-i386 instead of v86" },
+      "-O": { value: "N", help: "asc optimisation level 0..3 (default 3)" },
+    },
+    notes: [
+      "A .ts entry (default kernel-ts/main.ts) is built into a Multiboot image first; a .elf image boots as is.",
+      "--send and --expect apply in command-line order. Serial output goes to stdout byte for byte; when",
+      "stdin is a terminal, keys go to COM1 and Ctrl-] quits (exit code 130).",
+      "Exit codes: the guest's exit code (port 0xF4; 3 on panic); 124 on timeout, after the last 20 serial",
+      "lines on stderr; the guest's code, or 1, if it exits before an --expect matched; 2 for usage or build errors.",
+    ],
+    async run(p) {
+      const file = onePositional(p, "boot", "entry file or image", path.join(path.relative(process.cwd(), REPO_ROOT) || ".", "kernel-ts/main.ts"));
+      const memoryMB = intFlag(p, "--memory", "boot") ?? 64;
+      if (memoryMB < 2 || memoryMB > 3072) throw new KtError("kt boot: --memory takes 2 to 3072 (MiB)");
+      const timeoutS = secondsFlag(p, "--timeout", "boot");
+      const steps = bootSteps(p);
+      const qemu = p.flags.has("--qemu");
+      const elf = await loadImage(file, p);
+      const mods = { machine: await lazy.machine(), qemu: await lazy.qemu() };
+      const interactive = process.stdin.isTTY === true;
+      const timeoutMs = timeoutS !== undefined ? Math.round(timeoutS * 1000) : interactive ? undefined : 30_000;
+      if (!qemu) {
+        let m: Machine;
+        try { m = await mods.machine.Machine.boot(elf, { memoryMB }); } catch (e) { throw new KtError(`kt boot: ${file}: ${(e as Error).message}`); }
+        return driveMachine(m, steps, timeoutMs, interactive, mods);
+      }
+      let elfPath = file, tmp: string | undefined;
+      if (!file.endsWith(".elf")) {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kt-boot-"));
+        elfPath = path.join(tmp, path.basename(file, ".ts") + ".elf");
+        fs.writeFileSync(elfPath, elf);
+      }
+      try {
+        return await driveMachine(await mods.qemu.bootQemu(elfPath, { memoryMB }), steps, timeoutMs, interactive, mods);
+      } finally {
+        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+      }
+    },
+  },
   disasm: {
     usage: "kt disasm <program.ts | module.kbc> [-O N]",
     summary: "print the kbc listing with function names and TS source lines",
@@ -155,6 +215,135 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+/** Seconds as a positive decimal number (--timeout). */
+function secondsFlag(p: Parsed, name: string, cmd: string): number | undefined {
+  const v = p.flags.get(name);
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || !/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new KtError(`kt ${cmd}: ${name} takes a number of seconds above 0, not '${v}'`);
+  return Number(v);
+}
+
+/** --send text: C-style escapes \n \r \t \e \0 \\ \xHH; any other backslash stays as it is. */
+function unescapeSend(text: string): string {
+  return text.replace(/\\(x[0-9a-fA-F]{2}|[nrte0\\])/g, (_, e: string) =>
+    e[0] === "x" ? String.fromCharCode(parseInt(e.slice(1), 16)) : ({ n: "\n", r: "\r", t: "\t", e: "\x1b", "0": "\0", "\\": "\\" } as Record<string, string>)[e]);
+}
+
+type BootStep = { send: string } | { expect: RegExp };
+
+function bootSteps(p: Parsed): BootStep[] {
+  return p.seq.filter(([n]) => n === "--send" || n === "--expect").map(([n, v]): BootStep => {
+    if (n === "--send") return { send: unescapeSend(v) };
+    try { return { expect: new RegExp(v) }; } catch (e) {
+      throw new KtError(`kt boot: --expect '${v}' is not a regular expression: ${(e as Error).message.split("\n")[0]}`);
+    }
+  });
+}
+
+/** Loads or builds the guest image: an .elf as is, a .ts through the image builder. */
+async function loadImage(file: string, p: Parsed): Promise<Uint8Array> {
+  if (file.endsWith(".elf")) {
+    try { return fs.readFileSync(file); } catch (e) {
+      throw new KtError((e as NodeJS.ErrnoException).code === "ENOENT" ? `${file}: no such file` : `${file}: cannot read`);
+    }
+  }
+  if (!file.endsWith(".ts")) throw new KtError(`kt boot: ${file}: expected a .ts entry file or a .elf image`);
+  return (await (await lazy.image()).buildImage(file, { optimizeLevel: optLevel(p, "boot") })).elf;
+}
+
+/** Serial output to stdout byte for byte, written in batches (one write per event-loop turn). */
+function stdoutWriter() {
+  const pending: Uint8Array[] = [];
+  let queued = false;
+  const flush = () => {
+    queued = false;
+    if (pending.length) process.stdout.write(Buffer.concat(pending.splice(0)));
+  };
+  return {
+    write(bytes: Uint8Array) {
+      pending.push(bytes);
+      if (!queued) { queued = true; setImmediate(flush); }
+    },
+    flush,
+  };
+}
+
+const CTRL_RIGHT_BRACKET = 0x1d;
+const QUIT_CODE = 130;
+
+/**
+ * Runs a booted machine for `kt boot`: the --send/--expect steps in order, then waits for the
+ * guest's exit code. Serial output goes to stdout; with a TTY on stdin, keys go to COM1 and
+ * Ctrl-] quits. Returns the exit code of kt.
+ */
+async function driveMachine(m: SerialConsole, steps: BootStep[], timeoutMs: number | undefined, interactive: boolean,
+  mods: { machine: typeof import("./machine.ts"); qemu: typeof import("./qemu.ts") }): Promise<number> {
+  // Synchronous from here to onSerial: the guest is already running and its first bytes must not be missed.
+  const { ExpectError, lastLines } = mods.machine;
+  const { QemuMachine } = mods.qemu;
+  const out = stdoutWriter();
+  const unsubscribe = m.onSerial(out.write);
+  const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    if (timeoutMs !== undefined) timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+  let quit!: () => void;
+  const quitting = new Promise<"quit">((resolve) => { quit = () => resolve("quit"); });
+  const stdin = process.stdin;
+  const onKeys = (d: Buffer) => {
+    const q = d.indexOf(CTRL_RIGHT_BRACKET);
+    if (q !== 0) m.send(d.subarray(0, q < 0 ? d.length : q).toString("latin1"));
+    if (q >= 0) quit();
+  };
+  if (interactive) {
+    stdin.setRawMode(true);
+    stdin.on("data", onKeys);
+    stdin.resume();
+    process.stderr.write("kt boot: keys go to the guest's COM1; Ctrl-] quits\n");
+  }
+  const timeoutReport = (waiting: string) => {
+    out.flush();
+    const tail = lastLines(m.output(), 20);
+    process.stderr.write(`kt boot: timed out after ${timeoutMs! / 1000} s ${waiting}; last 20 serial lines:\n${tail ? tail + "\n" : "(no output)\n"}`);
+    return EXIT.TIMEOUT;
+  };
+  try {
+    for (const step of steps) {
+      if ("send" in step) { m.send(step.send); continue; }
+      const remaining = deadline === undefined ? 0x7fffffff : Math.max(0, deadline - Date.now());
+      const r = await Promise.race([m.expect(step.expect, remaining).then(() => "matched" as const, (e: unknown) => e), quitting]);
+      if (r === "matched") continue;
+      if (r === "quit") { out.flush(); return QUIT_CODE; }
+      if (!(r instanceof ExpectError)) throw r;
+      if (r.reason === "timeout") return timeoutReport(`waiting for ${step.expect}`);
+      out.flush();
+      const code = await m.exited;
+      process.stderr.write(`kt boot: the guest exited with code ${code} before ${step.expect} appeared\n`);
+      return code || 1;
+    }
+    const r = await Promise.race([m.exited, timedOut, quitting]);
+    out.flush();
+    if (r === "timeout") return timeoutReport("waiting for the guest to exit");
+    if (r === "quit") return QUIT_CODE;
+    if (m instanceof QemuMachine && m.note) {
+      process.stderr.write(m.note + "\n");
+      if (m.failed) return EXIT.USAGE;
+    }
+    return r;
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    unsubscribe();
+    if (interactive) {
+      stdin.off("data", onKeys);
+      stdin.setRawMode(false);
+      stdin.pause();
+    }
+    await m.stop();
+    out.flush();
+  }
+}
+
 function writeOutput(file: string, bytes: Uint8Array): void {
   try {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -166,13 +355,14 @@ function writeOutput(file: string, bytes: Uint8Array): void {
 
 function commandHelp(name: string, c: Command): string {
   const flags = Object.entries(c.flags).map(([f, s]) => `  ${(f + (s.value ? ` ${s.value}` : "")).padEnd(16)} ${s.help}`);
-  return [`usage: ${c.usage}`, "", c.summary, "", "options:", ...flags, `  ${"--help".padEnd(16)} show this help`, ""].join("\n");
+  const notes = c.notes ? ["", ...c.notes] : [];
+  return [`usage: ${c.usage}`, "", c.summary, "", "options:", ...flags, `  ${"--help".padEnd(16)} show this help`, ...notes, ""].join("\n");
 }
 
 function mainHelp(): string {
   const cmds = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(8)} ${c.summary}`);
   return ["usage: kt <command> [options]", "", "commands:", ...cmds, "", "kt <command> --help shows a command's options.",
-    "exit codes: the program's own exit code; 3 on panic; 2 on usage or build errors.", ""].join("\n");
+    "exit codes: the program's own exit code; 3 on panic; 2 on usage or build errors; 124 on a kt boot timeout.", ""].join("\n");
 }
 
 /** Runs kt with `argv` (without node and script); returns the exit code. */

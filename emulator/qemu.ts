@@ -1,0 +1,83 @@
+// `kt boot --qemu`: the same Multiboot ELF booted by qemu-system-i386 (its -kernel loader reads
+// Multiboot ELF32 images), COM1 on the child's stdin/stdout, and the isa-debug-exit device on port
+// 0xF4, which turns a guest write of v into QEMU's exit status (v << 1) | 1 — mapped back here.
+// It is a SerialConsole like emulator/machine.ts's Machine, so `kt boot` drives both the same way.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { KtError, EXIT } from "../toolchain/errors.ts";
+import { SerialConsole, EXIT_PORT } from "./machine.ts";
+
+export const QEMU = "qemu-system-i386";
+export const QEMU_MISSING = `kt boot --qemu: ${QEMU} is not installed (apt-get install qemu-system-x86)`;
+
+export interface QemuOptions {
+  /** Guest RAM in MiB (default 64). */
+  memoryMB?: number;
+  /** The QEMU binary (default qemu-system-i386 on PATH). */
+  binary?: string;
+}
+
+/** The QEMU command line for an image. */
+export function qemuArgs(elfPath: string, memoryMB = 64): string[] {
+  return [
+    "-kernel", elfPath,
+    "-m", String(memoryMB),
+    "-nodefaults", "-display", "none", "-monitor", "none", "-no-reboot",
+    "-serial", "stdio", // COM1 ↔ our pipes; nothing else writes to stdout
+    "-device", `isa-debug-exit,iobase=0x${EXIT_PORT.toString(16)},iosize=0x04`,
+  ];
+}
+
+/** A PC emulated by QEMU in a child process. */
+export class QemuMachine extends SerialConsole {
+  /** Set when QEMU ended without the guest writing an exit code (e.g. a triple fault with -no-reboot). */
+  note: string | undefined;
+  /** True when QEMU itself failed (bad image, bad option): a build/usage error, not the guest's. */
+  failed = false;
+  private stderr = "";
+  private stopping: Promise<void> | undefined;
+  private gone: Promise<void>;
+
+  constructor(private child: ChildProcess) {
+    super();
+    this.gone = new Promise((resolve) => child.once("close", () => resolve()));
+    child.stdout!.on("data", (b: Buffer) => this.serialBytes(new Uint8Array(b.buffer, b.byteOffset, b.length)));
+    child.stderr!.on("data", (b: Buffer) => { this.stderr += b.toString("latin1"); });
+    child.stdin!.on("error", () => {}); // QEMU gone: input is dropped
+    child.once("close", (status, signal) => {
+      if (this.stopped) return;
+      if (status !== null && status & 1) return this.guestExit(status >> 1);
+      this.failed = status !== 0;
+      this.note = status === 0
+        ? "kt boot --qemu: QEMU stopped without an exit code (the guest reset or triple-faulted)"
+        : `kt boot --qemu: QEMU failed (${signal ?? `status ${status}`}): ${this.stderr.trim().split("\n")[0] || "no message"}`;
+      this.guestExit(EXIT.PANIC);
+    });
+  }
+
+  send(text: string): void {
+    if (this.stopped || this.exitCode !== undefined) return;
+    this.child.stdin!.write(Buffer.from(text, "latin1"));
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.markStopped();
+      if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+      await this.gone;
+    })();
+    return this.stopping;
+  }
+}
+
+/** Boots `elfPath` in QEMU. A missing QEMU is a KtError (exit code 2) with the install hint. */
+export async function bootQemu(elfPath: string, opts: QemuOptions = {}): Promise<QemuMachine> {
+  const child = spawn(opts.binary ?? QEMU, qemuArgs(elfPath, opts.memoryMB), { stdio: ["pipe", "pipe", "pipe"] });
+  await new Promise<void>((resolve, reject) => {
+    child.once("spawn", () => resolve());
+    child.once("error", (e: NodeJS.ErrnoException) => {
+      reject(e.code === "ENOENT" ? new KtError(QEMU_MISSING) : new KtError(`kt boot --qemu: cannot start ${QEMU}: ${e.message}`));
+    });
+  });
+  return new QemuMachine(child);
+}
