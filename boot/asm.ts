@@ -85,7 +85,7 @@ export interface Encoded {
   base: number;
   bytes: Uint8Array;
   insnStarts: Set<number>;
-  listing: { addr: number; len: number; text: string; label?: string }[];
+  listing: { addr: number; len: number; text: string; label?: string; insn: boolean }[];
 }
 
 /** A section of code or data at a fixed base address. */
@@ -189,7 +189,7 @@ export function assemble(sections: Section[], symbols: Map<string, number> = new
           }
           if (pass === 1) sizes[si][k] = bytes.length;
           else if (sizes[si][k] !== bytes.length) throw new AsmError(`internal: '${"line" in it ? it.line : it.kind}' changed size between passes`);
-          if (pass === 2) listing.push({ addr, len: bytes.length, text: "line" in it ? it.line : it.kind, label: pendingLabel });
+          if (pass === 2) listing.push({ addr, len: bytes.length, text: "line" in it ? it.line : it.kind, label: pendingLabel, insn: "line" in it });
           pendingLabel = undefined;
           chunks.push(bytes);
           addr += bytes.length;
@@ -288,10 +288,11 @@ export function listing(encoded: Encoded[], labels: Map<string, number>): string
       lines.push(`; section ${s.name} at 0x${s.base.toString(16)} (${s.bytes.length} bytes)`);
       for (const e of s.listing) {
         if (e.label) lines.push(`${e.label}:`);
+        if (e.len === 0) continue;
         const off = e.addr - s.base;
         const raw = s.bytes.subarray(off, off + e.len);
         let text = e.text;
-        if (s.insnStarts.has(e.addr)) {
+        if (e.insn) {
           const d = new Decoder(32, raw, DecoderOptions.None);
           d.ip = BigInt(e.addr);
           const ins = d.decode();

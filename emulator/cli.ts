@@ -137,21 +137,28 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   build: {
-    usage: "kt build [entry.ts] [-o out.kbc] [-O N]",
-    summary: "compile, translate and verify a program; write its kbc module (default entry kernel-ts/main.ts)",
+    usage: "kt build [entry.ts] [-o out.elf | out.kbc] [-O N]",
+    summary: "build the bootable Multiboot image of a program (default entry kernel-ts/main.ts)",
     flags: {
-      "-o": { value: "FILE", help: "output file (default disk-images/<name>.kbc)" },
+      "-o": { value: "FILE", help: "output: an .elf image (default disk-images/<name>.elf, with <name>.kbc beside it), or a .kbc module only" },
       "-O": { value: "N", help: "asc optimisation level 0..3 (default 3)" },
     },
     async run(p) {
       const entry = onePositional(p, "build", "entry file", path.join(path.relative(process.cwd(), REPO_ROOT) || ".", "kernel-ts/main.ts"));
       if (!entry.endsWith(".ts")) throw new KtError(`kt build: ${entry}: expected a .ts entry file`);
+      const out = (p.flags.get("-o") as string | undefined) ?? path.join(REPO_ROOT, "disk-images", path.basename(entry, ".ts") + ".elf");
+      if (!/\.(elf|kbc)$/.test(out)) throw new KtError(`kt build: -o ${out}: the output is an .elf image or a .kbc module`);
       const prog = await buildProgram(entry, { optimizeLevel: optLevel(p, "build") });
-      const out = (p.flags.get("-o") as string | undefined) ?? path.join(REPO_ROOT, "disk-images", path.basename(entry, ".ts") + ".kbc");
-      writeOutput(out, encodeKbc(prog.kbc));
-      writeOutput(out.replace(/\.kbc$/, "") + ".wasm", prog.wasm);
       const n = prog.kbc.code.length >> 1;
-      process.stderr.write(`kt build: ${path.relative(process.cwd(), out)}: ${prog.kbc.functions.length} functions, ${n} instructions (${n * 8} bytes)\n`);
+      const kbcOut = out.replace(/\.(elf|kbc)$/, ".kbc");
+      writeOutput(kbcOut, encodeKbc(prog.kbc));
+      let what = `${prog.kbc.functions.length} functions, ${n} kbc instructions (${n * 8} bytes)`;
+      if (out.endsWith(".elf")) {
+        const img = (await lazy.image()).linkImage(prog.kbc, path.basename(entry));
+        writeOutput(out, img.elf);
+        what += `; image ${img.elf.length} bytes, interpreter hot code ${img.layout.text.hotSize} bytes, needs ${Math.ceil(img.layout.memoryBytes / 1048576)} MiB`;
+      }
+      process.stderr.write(`kt build: ${path.relative(process.cwd(), out)}: ${what}\n`);
       return EXIT.OK;
     },
   },
@@ -203,13 +210,17 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   disasm: {
-    usage: "kt disasm <program.ts | module.kbc> [-O N]",
-    summary: "print the kbc listing with function names and TS source lines",
-    flags: { "-O": { value: "N", help: "asc optimisation level 0..3 (default 3)" } },
+    usage: "kt disasm <program.ts | module.kbc> [--x86] [-O N]",
+    summary: "print the kbc listing with function names and TS source lines (--x86: the guest image's x86 listing)",
+    flags: {
+      "--x86": { help: "list the x86 code and data of the guest image instead (interpreter, entry, tables), with label names" },
+      "-O": { value: "N", help: "asc optimisation level 0..3 (default 3)" },
+    },
     async run(p) {
       const file = onePositional(p, "disasm", "program");
       const prog = await loadProgram(file, p, "disasm");
-      process.stdout.write(disassemble(prog.kbc as KbcModule));
+      if (p.flags.has("--x86")) process.stdout.write((await lazy.image()).linkImage(prog.kbc, path.basename(file)).listing());
+      else process.stdout.write(disassemble(prog.kbc as KbcModule));
       return EXIT.OK;
     },
   },
