@@ -22,6 +22,7 @@ const lazy = {
   image: () => import("../boot/image.ts"),
   machine: () => import("./machine.ts"),
   qemu: () => import("./qemu.ts"),
+  bench: () => import("./bench.ts"),
 };
 
 interface FlagSpec { value?: string; help: string }
@@ -207,6 +208,23 @@ const COMMANDS: Record<string, Command> = {
       } finally {
         if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
       }
+    },
+  },
+  bench: {
+    usage: "kt bench vm [--json]",
+    summary: "benchmarks: `vm` runs kernel-ts/bench/ (fib, sieve, memcopy) on V8, the host VM and the guest VM",
+    flags: { "--json": { help: "print the report as JSON" } },
+    notes: [
+      "Counts are taken between the programs' kernel.mark markers: kbc instructions (host interpreter),",
+      "guest x86 instructions (v86's counter, repeatable to the instruction) and wall times (noisy).",
+    ],
+    async run(p) {
+      const what = onePositional(p, "bench", "benchmark (vm)");
+      if (what !== "vm") throw new KtError(`kt bench: unknown benchmark '${what}' (benchmarks: vm)`);
+      const b = await lazy.bench();
+      const report = await b.benchVm();
+      process.stdout.write(p.flags.has("--json") ? JSON.stringify(report, null, 2) + "\n" : b.formatVmBench(report));
+      return EXIT.OK;
     },
   },
   disasm: {
