@@ -143,7 +143,8 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
   s.i("mov", "eax", m.entry).call("vm_call");
   s.i("xor", "eax", "eax").jmp(VM_LABELS.exit);
 
-  // probe_memory: mem_limit := end of the highest available region of the Multiboot map.
+  // probe_memory: mem_limit := end of the highest available region of the Multiboot map, rounded
+  // up to a MiB — the bound the VM checks every load and store against, as the host runners do.
   s.label("probe_memory").i("pushad").i("mov", "ebx", mem({ disp: ref("mb_info") })).i("xor", "edx", "edx");
   s.i("test", mem({ base: "ebx" }), 0x40).jcc("e", "probe_default");
   s.i("mov", "esi", mem({ base: "ebx", disp: 48 })).i("mov", "ecx", mem({ base: "ebx", disp: 44 })).i("add", "ecx", "esi");
@@ -154,7 +155,8 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
   s.i("cmp", "eax", "edx").jcc("be", "probe_next").i("mov", "edx", "eax");
   s.label("probe_next").i("mov", "eax", mem({ base: "esi" })).i("lea", "esi", mem({ base: "esi", index: "eax", scale: 1, disp: 4, size: 0 })).jmp("probe_loop");
   s.label("probe_default").i("mov", "edx", 16 << 20);
-  s.label("probe_done");
+  // RAM comes in whole MiB; QEMU reserves its top 128 KiB for ACPI tables, but that is RAM too.
+  s.label("probe_done").i("add", "edx", 0xfffff).i("and", "edx", 0xfff00000 | 0);
   for (const [k, sub] of [[0, 1], [4, 2], [8, 4], [12, 0]]) {
     s.i("mov", "eax", "edx").i("sub", "eax", sub).i("mov", mem({ disp: ref(VM_LABELS.lim, k) }), "eax");
   }
@@ -167,8 +169,11 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
   s.i("movzx", "eax", m8({ base: "esi" })).i("jmp", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.dispatch) }));
   s.label(VM_LABELS.ret).i("mov", "esp", mem({ disp: ref("vm_saved_esp") })).i("popad").i("retnd");
 
-  // vm_exit(eax = code): write it to port 0xF4 (v86 host / QEMU isa-debug-exit), then stop.
-  s.label(VM_LABELS.exit).i("mov", "dx", 0xf4).i("out", "dx", "eax").i("cli");
+  // vm_exit(eax = code): its 4 bytes to QEMU's debug console (port 0xE9: QEMU's exit status keeps
+  // only 7 bits of it), then the code to port 0xF4 (the v86 host / QEMU isa-debug-exit); stop.
+  s.label(VM_LABELS.exit).i("mov", "dx", 0xe9).i("mov", "ecx", 4);
+  s.label("exit_bytes").i("out", "dx", "al").i("ror", "eax", 8).i("dec", "ecx").jcc("ne", "exit_bytes");
+  s.i("mov", "dx", 0xf4).i("out", "dx", "eax").i("cli");
   s.label("halt_forever").i("hlt").jmp("halt_forever");
 
   // Serial output helpers (they preserve every register).

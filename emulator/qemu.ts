@@ -4,6 +4,9 @@
 // It is a SerialConsole like emulator/machine.ts's Machine, so `kt boot` drives both the same way.
 
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { KtError, EXIT } from "../toolchain/errors.ts";
 import { SerialConsole, EXIT_PORT } from "./machine.ts";
 
@@ -18,13 +21,15 @@ export interface QemuOptions {
 }
 
 /** The QEMU command line for an image. */
-export function qemuArgs(elfPath: string, memoryMB = 64): string[] {
+export function qemuArgs(elfPath: string, memoryMB = 64, debugconFile?: string): string[] {
   return [
     "-kernel", elfPath,
     "-m", String(memoryMB),
     "-nodefaults", "-display", "none", "-monitor", "none", "-no-reboot",
     "-serial", "stdio", // COM1 ↔ our pipes; nothing else writes to stdout
     "-device", `isa-debug-exit,iobase=0x${EXIT_PORT.toString(16)},iosize=0x04`,
+    // The guest writes its exit code's 4 bytes to port 0xE9 first: QEMU's own status keeps 7 bits.
+    ...(debugconFile ? ["-debugcon", `file:${debugconFile}`] : []),
   ];
 }
 
@@ -38,7 +43,7 @@ export class QemuMachine extends SerialConsole {
   private stopping: Promise<void> | undefined;
   private gone: Promise<void>;
 
-  constructor(private child: ChildProcess) {
+  constructor(private child: ChildProcess, private debugcon?: string) {
     super();
     this.gone = new Promise((resolve) => child.once("close", () => resolve()));
     child.stdout!.on("data", (b: Buffer) => this.serialBytes(new Uint8Array(b.buffer, b.byteOffset, b.length)));
@@ -46,13 +51,27 @@ export class QemuMachine extends SerialConsole {
     child.stdin!.on("error", () => {}); // QEMU gone: input is dropped
     child.once("close", (status, signal) => {
       if (this.stopped) return;
-      if (status !== null && status & 1) return this.guestExit(status >> 1);
+      if (status !== null && status & 1) return this.guestExit(this.fullExitCode(status >> 1));
       this.failed = status !== 0;
       this.note = status === 0
         ? "kt boot --qemu: QEMU stopped without an exit code (the guest reset or triple-faulted)"
         : `kt boot --qemu: QEMU failed (${signal ?? `status ${status}`}): ${this.stderr.trim().split("\n")[0] || "no message"}`;
       this.guestExit(EXIT.PANIC);
     });
+  }
+
+  /** The exit code the guest wrote to the debug console, if its low 7 bits agree with QEMU's status. */
+  private fullExitCode(low7: number): number {
+    if (!this.debugcon) return low7;
+    try {
+      const b = fs.readFileSync(this.debugcon);
+      fs.rmSync(path.dirname(this.debugcon), { recursive: true, force: true });
+      if (b.length >= 4) {
+        const code = b.readUInt32LE(b.length - 4);
+        if ((code & 0x7f) === low7) return code;
+      }
+    } catch { /* no debug console output: keep QEMU's 7 bits */ }
+    return low7;
   }
 
   send(text: string): void {
@@ -72,12 +91,13 @@ export class QemuMachine extends SerialConsole {
 
 /** Boots `elfPath` in QEMU. A missing QEMU is a KtError (exit code 2) with the install hint. */
 export async function bootQemu(elfPath: string, opts: QemuOptions = {}): Promise<QemuMachine> {
-  const child = spawn(opts.binary ?? QEMU, qemuArgs(elfPath, opts.memoryMB), { stdio: ["pipe", "pipe", "pipe"] });
+  const debugcon = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kt-qemu-")), "debugcon");
+  const child = spawn(opts.binary ?? QEMU, qemuArgs(elfPath, opts.memoryMB, debugcon), { stdio: ["pipe", "pipe", "pipe"] });
   await new Promise<void>((resolve, reject) => {
     child.once("spawn", () => resolve());
     child.once("error", (e: NodeJS.ErrnoException) => {
       reject(e.code === "ENOENT" ? new KtError(QEMU_MISSING) : new KtError(`kt boot --qemu: cannot start ${QEMU}: ${e.message}`));
     });
   });
-  return new QemuMachine(child);
+  return new QemuMachine(child, debugcon);
 }
