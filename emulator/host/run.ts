@@ -18,7 +18,7 @@ interface WasmApi {
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
   RuntimeError: new (...args: never[]) => Error;
 }
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+export const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 export interface HostRunOptions {
   memoryMB?: number;
@@ -32,8 +32,6 @@ function memoryFor(needBytes: number, memoryMB = HOST_MEMORY_MB): number {
   return bytes;
 }
 
-class ExitSignal { constructor(public code: number) {} }
-class AbortSignal { constructor(public msg: number, public file: number, public line: number, public stack: string) {} }
 
 const V8_TRAPS: [RegExp, string][] = [
   [/divide by zero|remainder by zero/, TRAP.DIV_ZERO],
@@ -45,13 +43,15 @@ const V8_TRAPS: [RegExp, string][] = [
   [/Maximum call stack size exceeded/, TRAP.STACK],
 ];
 
-/** Runs the wasm under V8 with the host devices. */
-export function runWasm(wasm: Uint8Array, sourceMap: SourceMap | null, dev: Devices, opts: HostRunOptions = {}, memoryBytes = 0): RunResult {
-  const info = readWasm(wasm);
-  const bytes = memoryFor(memoryBytes, opts.memoryMB);
-  const memory = new WA.Memory({ initial: bytes / 65536, maximum: bytes / 65536 });
-  const mem = new Uint8Array(memory.buffer);
-  const imports = {
+export class ExitSignal { constructor(public code: number) {} }
+export class AbortSignal { constructor(public msg: number, public file: number, public line: number, public stack: string) {} }
+
+/**
+ * The import object of a kernel-ts wasm on the host: `env.memory`, `env.abort` (throws
+ * AbortSignal) and the `kernel` intrinsics over `dev` (`exit` throws ExitSignal).
+ */
+export function hostImports(memory: object, dev: Devices): Record<string, Record<string, unknown>> {
+  return {
     env: {
       memory,
       abort(msg: number, file: number, line: number) { throw new AbortSignal(msg, file, line, new Error().stack ?? ""); },
@@ -71,6 +71,15 @@ export function runWasm(wasm: Uint8Array, sourceMap: SourceMap | null, dev: Devi
       mark: (id: number) => dev.mark(id >>> 0, -1),
     },
   };
+}
+
+/** Runs the wasm under V8 with the host devices. */
+export function runWasm(wasm: Uint8Array, sourceMap: SourceMap | null, dev: Devices, opts: HostRunOptions = {}, memoryBytes = 0): RunResult {
+  const info = readWasm(wasm);
+  const bytes = memoryFor(memoryBytes, opts.memoryMB);
+  const memory = new WA.Memory({ initial: bytes / 65536, maximum: bytes / 65536 });
+  const mem = new Uint8Array(memory.buffer);
+  const imports = hostImports(memory, dev);
   const framesOf = (stack: string): PanicFrame[] => {
     const frames: PanicFrame[] = [];
     for (const m of stack.matchAll(/wasm-function\[(\d+)\]:0x([0-9a-f]+)/g)) {
