@@ -122,7 +122,7 @@ describe("kt build and disasm", () => {
     const out = path.join(path.dirname(hello), "hello.kbc");
     const b = kt(["build", hello, "-o", out]);
     expect(b.code).toBe(0);
-    expect(b.stderr).toMatch(/hello\.kbc: \d+ functions, \d+ instructions/);
+    expect(b.stderr).toMatch(/hello\.kbc: \d+ functions, \d+ kbc instructions \(\d+ bytes\)$/m);
     expect(fs.existsSync(out)).toBe(true);
     const r = kt(["run", out]);
     expect(r.stdout).toBe("hi from outside\n");
@@ -136,5 +136,29 @@ describe("kt build and disasm", () => {
     expect(d.code).toBe(0);
     expect(d.stdout).toMatch(/^div {2}\(params \d, result 1, frame \d+ slots\)$/m);
     expect(d.stdout).toMatch(/; panics\.ts:5\n {2}\d{4} {2}DIVS /);
+  });
+});
+
+describe("kt build › the guest image", () => {
+  it("writes a Multiboot ELF and its .kbc, and kt boot runs it", () => {
+    const out = path.join(path.dirname(hello), "hello.elf");
+    const b = kt(["build", hello, "-o", out]);
+    expect(b.code).toBe(0);
+    expect(b.stderr).toMatch(/hello\.elf: \d+ functions, \d+ kbc instructions \(\d+ bytes\); image \d+ bytes, interpreter hot code \d+ bytes, needs \d+ MiB$/m);
+    expect(fs.existsSync(out.replace(/\.elf$/, ".kbc"))).toBe(true);
+    const r = kt(["boot", out]);
+    expect(r.stdout).toBe("hi from outside\n");
+    expect(r.code).toBe(42);
+  });
+  it("refuses an output that is neither .elf nor .kbc", () => {
+    const r = kt(["build", hello, "-o", "x.bin"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd()).toMatch(/^kt build: -o x\.bin: the output is an \.elf image or a \.kbc module$/);
+  });
+  it("lists the image's x86 code with label names (disasm --x86)", () => {
+    const d = kt(["disasm", "--x86", hello]);
+    expect(d.code).toBe(0);
+    expect(d.stdout).toMatch(/^op_ADD:\n {2}[0-9a-f]{8} {2}[0-9a-f]+ +movzx eax,byte \[esi\+2\]$/m);
+    expect(d.stdout).toMatch(/jmp dword \[eax\*4\+dispatch_table\]/);
   });
 });
