@@ -207,9 +207,9 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
       fA("eax"); fB("edx"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", SLOT("edx")).jcc(cc, `b${k}_taken`); next();
       s.label(`b${k}_taken`); taken();
     };
-    emitters["B" + k + "K"] = () => {
-      fA("eax"); s.i("movsx", "edx", m8({ base: "esi", disp: 2 })).i("cmp", SLOT("eax"), "edx").jcc(cc, `b${k}k_taken`); next();
-      s.label(`b${k}k_taken`); taken();
+    emitters["B" + k + "I"] = () => {
+      fA("eax"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", IMM).jcc(cc, `b${k}i_taken`); next();
+      s.label(`b${k}i_taken`).i("movsx", "eax", m16({ base: "esi", disp: 2 })).i("lea", "esi", mem({ base: "esi", index: "eax", scale: 8, size: 0 })); next();
     };
   }
 

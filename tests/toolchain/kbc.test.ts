@@ -2,7 +2,7 @@
 // .kbc file format, the verifier and the disassembler.
 import { describe, it, expect, beforeAll } from "vitest";
 import fs from "node:fs";
-import { OPCODES, Op, TRAP_CODES, INSN_BYTES, INSN_WORDS, MAX_FRAME_SLOTS, word0 } from "../../toolchain/kbc/opcodes.ts";
+import { OPCODES, Op, FIELD_KINDS, TRAP_CODES, INSN_BYTES, INSN_WORDS, MAX_FRAME_SLOTS, word0 } from "../../toolchain/kbc/opcodes.ts";
 import { TRAP, KtError } from "../../toolchain/errors.ts";
 import { encodeKbc, decodeKbc, type KbcModule } from "../../toolchain/kbc/module.ts";
 import { verifyKbc } from "../../toolchain/kbc/verify.ts";
@@ -32,7 +32,12 @@ describe("kbc › opcode table", () => {
   it("has unique names, well-formed formats and fits a byte", () => {
     expect(OPCODES.length).toBeLessThanOrEqual(256);
     expect(new Set(OPCODES.map((o) => o.name)).size).toBe(OPCODES.length);
-    for (const o of OPCODES) expect(o.format, o.name).toMatch(/^[rkni\-RtfgyC c]{4}$/);
+    for (const o of OPCODES) {
+      expect(o.format, o.name).toHaveLength(4);
+      for (const k of o.format) expect(FIELD_KINDS, `${o.name}: field kind ${k}`).toContain(k);
+      expect(o.format[1] === "s", `${o.name}: a short target fills B and C`).toBe(o.format[2] === "s");
+      expect(o.format.slice(0, 1).concat(o.format.slice(3)).includes("s"), o.name).toBe(false);
+    }
     for (const o of OPCODES) if (o.intrinsic) expect(o.params, o.name).toBeTypeOf("number");
   });
 
@@ -96,7 +101,7 @@ describe("kbc › verifier", () => {
   it("accepts what the translator emits", () => { expect(verifyKbc(mod)).toEqual([]); });
 
   it("rejects a branch target outside the function", () => {
-    const m = clone(mod); const pc = firstOp(m, fnOf(m, "kmain"), ["JMP", "BLTS", "BGES", "BLTSK", "BGESK", "BNZ", "BZ", "BLES", "BGTS"]);
+    const m = clone(mod); const pc = firstOp(m, fnOf(m, "kmain"), ["JMP", "BLTS", "BGES", "BLTSI", "BGESI", "BNZ", "BZ", "BLES", "BGTS"]);
     m.code[2 * pc + 1] = 100000;
     expect(verifyKbc(m).join()).toMatch(/branch target .* outside the function/);
   });

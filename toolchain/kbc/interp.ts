@@ -38,7 +38,7 @@ const {
   EQ, NE, LTS, LTU, GTS, GTU, LES, LEU, GES, GEU, EQI, NEI, LTSI, LTUI, GTSI, GTUI, LESI, LEUI, GESI, GEUI,
   EQZ, CLZ, CTZ, POPCNT, EXT8S, EXT16S, SELECT, LD32, LD8S, LD8U, LD16S, LD16U, ST32, ST8, ST16, MCOPY, MFILL,
   JMP, BZ, BNZ, BEQ, BNE, BLTS, BLTU, BGTS, BGTU, BLES, BLEU, BGES, BGEU,
-  BEQK, BNEK, BLTSK, BLTUK, BGTSK, BGTUK, BLESK, BLEUK, BGESK, BGEUK,
+  BEQI, BNEI, BLTSI, BLTUI, BGTSI, BGTUI, BLESI, BLEUI, BGESI, BGEUI,
   BRTABLE, CALL, CALLI, RET, RET0, TRAP: TRAPOP, ABORT, OUT8, OUT16, OUT32, IN8, IN16, IN32, EXIT,
   RDCR0, WRCR0, RDCR2, RDCR3, WRCR3, INVLPG, CLI, STI, HLT, MARK,
 } = Op;
@@ -197,16 +197,16 @@ export class KbcInterpreter {
           case BLEU: if ((R[A] >>> 0) <= (R[B] >>> 0)) pc += I; break;
           case BGES: if (R[A] >= R[B]) pc += I; break;
           case BGEU: if ((R[A] >>> 0) >= (R[B] >>> 0)) pc += I; break;
-          case BEQK: if (R[A] === (w << 8) >> 24) pc += I; break;
-          case BNEK: if (R[A] !== (w << 8) >> 24) pc += I; break;
-          case BLTSK: if (R[A] < (w << 8) >> 24) pc += I; break;
-          case BLTUK: if ((R[A] >>> 0) < (((w << 8) >> 24) >>> 0)) pc += I; break;
-          case BGTSK: if (R[A] > (w << 8) >> 24) pc += I; break;
-          case BGTUK: if ((R[A] >>> 0) > (((w << 8) >> 24) >>> 0)) pc += I; break;
-          case BLESK: if (R[A] <= (w << 8) >> 24) pc += I; break;
-          case BLEUK: if ((R[A] >>> 0) <= (((w << 8) >> 24) >>> 0)) pc += I; break;
-          case BGESK: if (R[A] >= (w << 8) >> 24) pc += I; break;
-          case BGEUK: if ((R[A] >>> 0) >= (((w << 8) >> 24) >>> 0)) pc += I; break;
+          case BEQI: if (R[A] === I) pc += w >> 16; break;
+          case BNEI: if (R[A] !== I) pc += w >> 16; break;
+          case BLTSI: if (R[A] < I) pc += w >> 16; break;
+          case BLTUI: if ((R[A] >>> 0) < (I >>> 0)) pc += w >> 16; break;
+          case BGTSI: if (R[A] > I) pc += w >> 16; break;
+          case BGTUI: if ((R[A] >>> 0) > (I >>> 0)) pc += w >> 16; break;
+          case BLESI: if (R[A] <= I) pc += w >> 16; break;
+          case BLEUI: if ((R[A] >>> 0) <= (I >>> 0)) pc += w >> 16; break;
+          case BGESI: if (R[A] >= I) pc += w >> 16; break;
+          case BGEUI: if ((R[A] >>> 0) >= (I >>> 0)) pc += w >> 16; break;
           case BRTABLE: { const k = R[A] >>> 0; pc += k < (I >>> 0) ? k : I; break; }
           case CALL: case CALLI: {
             let f = I;

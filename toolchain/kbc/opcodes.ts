@@ -15,7 +15,8 @@
 // frame has at most 256 slots.
 //
 // A format is four characters, one per field A, B, C, I:
-//   r  slot index (u8)                         k  signed 8-bit constant (i8)
+//   r  slot index (u8)                         s  short branch target: signed 16 bits in B..C,
+//                                                 pc + 1 + S (both B and C are marked s)
 //   n  unsigned 8-bit count                    -  unused (must be 0)
 //   i  32-bit immediate                        R  slot index held in I
 //   t  branch target in I: pc + 1 + I (instructions, relative to the next instruction)
@@ -25,7 +26,8 @@
 // Calls use register windows: `CALL A f` gives the callee a frame starting at the caller's slot A,
 // so the caller's A.. are the callee's parameters, and the result comes back in the caller's R[A].
 
-export type FieldKind = "r" | "k" | "n" | "i" | "R" | "t" | "f" | "g" | "y" | "c" | "-";
+export const FIELD_KINDS = ["r", "s", "n", "i", "R", "t", "f", "g", "y", "c", "-"] as const;
+export type FieldKind = (typeof FIELD_KINDS)[number];
 
 export interface OpInfo {
   name: string;
@@ -96,7 +98,7 @@ export const OPCODES: readonly OpInfo[] = [
   row("BZ", "r--t", "if R[A] == 0 then pc := target"),
   row("BNZ", "r--t", "if R[A] != 0 then pc := target"),
   ...COMPARE.map(([s, , rel]) => row("B" + s, "rr-t", `if R[A] ${rel} R[B] then pc := target`)),
-  ...COMPARE.map(([s, , rel]) => row("B" + s + "K", "rk-t", `if R[A] ${rel} K (the i8 in B) then pc := target`)),
+  ...COMPARE.map(([s, , rel]) => row("B" + s + "I", "rssi", `if R[A] ${rel} I then pc := pc + 1 + S (S: the i16 in B..C)`)),
   row("BRTABLE", "r--i", "pc := pc + 1 + min(R[A] unsigned, I); the next I+1 instructions are JMPs", { terminator: true }),
   row("CALL", "r--f", "call function I with its frame at R[A]; its result (if any) lands in R[A]"),
   row("CALLI", "rr-y", "call table[R[B]] with its frame at R[A]; traps unless its signature is I"),

@@ -47,12 +47,13 @@ export function verifyKbc(m: KbcModule): string[] {
           case "r": if (v >= f.frameSize) bad(`slot ${v} outside the frame of ${f.frameSize}`); break;
           case "R": if (v < 0 || v >= f.frameSize) bad(`slot ${v} outside the frame of ${f.frameSize}`); break;
           case "-": if (v !== 0) bad("must be 0"); break;
+          case "s": if (k === 1) { const to = pc + 1 + (w >> 16); if (to < f.start || to >= end) bad(`branch target ${to - f.start} outside the function`); } break;
           case "t": { const to = pc + 1 + v; if (to < f.start || to >= end) bad(`branch target ${to - f.start} outside the function`); break; }
           case "f": if (v < 0 || v >= nf) bad(`function ${v} out of range`); break;
           case "g": if (v < 0 || v >= m.globals.length) bad(`global ${v} out of range`); break;
           case "y": if (v < 0 || v >= m.types.length) bad(`signature ${v} out of range`); break;
           case "c": if (v < 0 || v >= TRAP_CODES.length) bad(`trap code ${v} out of range`); break;
-          default: break; // k, n, i: any value
+          default: break; // n, i: any value
         }
       }
       const A = fields[0];

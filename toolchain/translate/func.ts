@@ -124,13 +124,21 @@ export function translateFunction(ctx: FuncContext, body: FuncBody): TranslatedF
     out.offsets.push(opOffset);
     return out.words.length - 1;
   };
+  /** Points the branch at `at` to `target`: in I, or in B..C for the short (16-bit) forms. */
+  const patchTarget = (at: number, target: number) => {
+    const rel = target - (at + 1);
+    if (OPCODES[out.words[at] & 0xff].format[1] !== "s") { out.imms[at] = rel; return; }
+    if (rel < -32768 || rel > 32767) { opOffset = out.offsets[at]; fail("a compare-and-branch farther than 32767 instructions"); }
+    out.words[at] = (out.words[at] & 0xffff) | ((rel & 0xffff) << 16);
+  };
   const bindLabel = (f: Frame) => {
     f.label = pc(); labelAt = pc();
-    for (const at of f.fixups) out.imms[at] = f.label - (at + 1);
+    for (const at of f.fixups) patchTarget(at, f.label);
   };
-  const jumpTo = (f: Frame, name: string, a = 0, b = 0) => {
-    if (f.kind === "loop") emit(name, a, b, 0, f.label - (pc() + 1));
-    else { f.fixups.push(emit(name, a, b)); f.reached = true; }
+  const jumpTo = (f: Frame, name: string, a = 0, b = 0, imm = 0) => {
+    const at = emit(name, a, b, 0, imm);
+    if (f.kind === "loop") patchTarget(at, f.label);
+    else { f.fixups.push(at); f.reached = true; }
   };
 
   const push = (e: Entry) => { stack.push(e); noteSlot(home(stack.length - 1)); };
@@ -203,7 +211,7 @@ export function translateFunction(ctx: FuncContext, body: FuncBody): TranslatedF
       if (CMP_NAMES.has(base)) {
         const cc = wantTrue ? base : NEGATE[base];
         if (base === name) { out.words.pop(); out.imms.pop(); out.offsets.pop(); jumpTo(f, "B" + cc, b, c); return; }
-        if (imm >= -128 && imm <= 127) { out.words.pop(); out.imms.pop(); out.offsets.pop(); jumpTo(f, "B" + cc + "K", b, imm & 0xff); return; }
+        out.words.pop(); out.imms.pop(); out.offsets.pop(); jumpTo(f, "B" + cc + "I", b, 0, imm); return;
       }
     }
     jumpTo(f, wantTrue ? "BNZ" : "BZ", slotOf(cond, condPos));
@@ -272,7 +280,7 @@ export function translateFunction(ctx: FuncContext, body: FuncBody): TranslatedF
         if (!f || f.kind !== "if") fail("else without if (malformed function)");
         if (!f.deadAtStart) {
           if (!dead) { moveResultTo(f); f.fixups.push(emit("JMP")); f.reached = true; }
-          if (f.elseFixup >= 0) { out.imms[f.elseFixup] = pc() - (f.elseFixup + 1); labelAt = pc(); }
+          if (f.elseFixup >= 0) { patchTarget(f.elseFixup, pc()); labelAt = pc(); }
           f.elseFixup = -1;
           dead = false;
           resetStack(f.height, 0);
@@ -360,7 +368,7 @@ export function translateFunction(ctx: FuncContext, body: FuncBody): TranslatedF
         } else {
           const stubs: number[] = targets.map(() => emit("JMP"));
           targets.forEach((f, i) => {
-            out.imms[stubs[i]] = pc() - (stubs[i] + 1);
+            patchTarget(stubs[i], pc());
             moveResultTo(f);
             if (f.kind === "func") { const at = emit("JMP"); f.fixups.push(at); f.reached = true; }
             else jumpTo(f, "JMP");
@@ -441,6 +449,7 @@ export function translateFunction(ctx: FuncContext, body: FuncBody): TranslatedF
     }
   }
   if (r.pos !== body.codeEnd) { opOffset = r.pos; fail("code after the function's end (malformed function)"); }
+  threadJumps(out);
   out.frameSize = Math.max(out.frameSize, maxWindow);
   if (out.frameSize > MAX_FRAME_SLOTS) fail(`a frame of ${out.frameSize} slots (the limit is ${MAX_FRAME_SLOTS})`);
   return out;
@@ -502,6 +511,29 @@ export function translateFunction(ctx: FuncContext, body: FuncBody): TranslatedF
     if (results) { emit(info!.name, home(pos), slots[0] ?? 0); push({ slot: home(pos) }); }
     else emit(info!.name, slots[0] ?? 0, slots[1] ?? 0);
     if (info!.terminator) dead = true;
+  }
+}
+
+/**
+ * Post-pass: a JMP to a JMP goes straight to the final target, a JMP to a return becomes that
+ * return, and `MOV x, y` right before `RET x` becomes `RET y` (the RET stays for other paths).
+ * Entries of a BRTABLE stay JMPs.
+ */
+function threadJumps(out: TranslatedFunc): void {
+  const n = out.words.length;
+  const name = (i: number) => OPCODES[out.words[i] & 0xff].name;
+  for (let i = 0; i < n; i++) {
+    if (name(i) === "BRTABLE") { i += out.imms[i] + 1; continue; }
+    if (name(i) !== "JMP") continue;
+    let t = i + 1 + out.imms[i];
+    for (let hops = 0; hops < 8 && name(t) === "JMP" && t !== i; hops++) t = t + 1 + out.imms[t];
+    if (name(t) === "RET" || name(t) === "RET0") { out.words[i] = out.words[t]; out.imms[i] = 0; }
+    else out.imms[i] = t - (i + 1);
+  }
+  for (let i = 0; i + 1 < n; i++) {
+    if (name(i) !== "MOV" || name(i + 1) !== "RET") continue;
+    const dst = (out.words[i] >>> 8) & 0xff, src = (out.words[i] >>> 16) & 0xff;
+    if (((out.words[i + 1] >>> 8) & 0xff) === dst) out.words[i] = word0(Op.RET, src);
   }
 }
 
