@@ -100,10 +100,15 @@ describe("kbc › verifier", () => {
 
   it("accepts what the translator emits", () => { expect(verifyKbc(mod)).toEqual([]); });
 
-  it("rejects a branch target outside the function", () => {
-    const m = clone(mod); const pc = firstOp(m, fnOf(m, "kmain"), ["JMP", "BLTS", "BGES", "BLTSI", "BGESI", "BNZ", "BZ", "BLES", "BGTS"]);
-    m.code[2 * pc + 1] = 100000;
-    expect(verifyKbc(m).join()).toMatch(/branch target .* outside the function/);
+  it("rejects a branch target outside the function (32-bit and 16-bit targets)", () => {
+    for (const kind of ["t", "s"]) {
+      const m = clone(mod);
+      const f = fnOf(m, "kmain");
+      const pc = firstOp(m, f, OPCODES.filter((o) => o.format.includes(kind)).map((o) => o.name));
+      if (kind === "t") m.code[2 * pc + 1] = 100000;
+      else m.code[2 * pc] = (m.code[2 * pc] & 0xffff) | (0x7fff << 16);
+      expect(verifyKbc(m).join(), kind).toMatch(/branch target .* outside the function/);
+    }
   });
 
   it("rejects a slot outside the frame", () => {
