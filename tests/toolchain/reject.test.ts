@@ -101,3 +101,25 @@ describe("translator › rejected constructs", () => {
     await expect(buildProgram(missing)).rejects.toThrow(/missing\.ts: no such file$/);
   });
 });
+
+describe("translator › 64-bit copies", () => {
+  it("accepts an 8-byte memory.copy, which binaryen turns into i64.load + i64.store", async () => {
+    const file = writeProgram("copy8.ts", `@external("kernel", "outb") declare function outb(port: u32, v: u32): void;
+export function kmain(): void {
+  store<u32>(0x400000, 0x64636261); store<u32>(0x400004, 0x68676665);
+  memory.copy(0x400010 + load<u8>(0x400100), 0x400000 + load<u8>(0x400101), 8);
+  for (let i = 0; i < 8; i++) outb(0x3f8, load<u8>(0x400010 + i));
+}
+`);
+    const { runBoth } = await import("../lib/harness.ts");
+    const r = await runBoth(file, 3);
+    expect(r.wasm).toEqual({ stdout: "abcdefgh", code: 0 });
+    expect(r.kbc).toEqual({ stdout: "abcdefgh", code: 0 });
+  });
+
+  it("still rejects any other use of a 64-bit value", async () => {
+    const e = await buildError("i64_add_loaded.ts", "export function kmain(): void {\n  store<u64>(0x400010, load<u64>(0x400000) + 1);\n}\n");
+    expect(e.code).toBe(2);
+    expect(lines(e).join("\n")).toMatch(/i64_add_loaded\.ts:2:\d+: error: 64-bit integers \(i64\) is not supported by the kernel VM \(in kmain\)/);
+  });
+});

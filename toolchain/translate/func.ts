@@ -20,7 +20,9 @@ export class Unsupported extends Error {
   constructor(public what: string, public offset: number) { super(what); }
 }
 
-type Entry = { slot: number; konst?: undefined } | { konst: number; slot?: undefined };
+// A `wide` entry is a 64-bit value from i64.load, in two slots (its home and the next one); the
+// only thing that may consume it is i64.store (binaryen turns an 8-byte memory.copy into that pair).
+type Entry = { slot: number; konst?: undefined; wide?: boolean } | { konst: number; slot?: undefined; wide?: undefined };
 
 interface Frame {
   kind: "block" | "loop" | "if" | "func";
@@ -141,8 +143,17 @@ export function translateFunction(ctx: FuncContext, body: FuncBody): TranslatedF
     else { f.fixups.push(at); f.reached = true; }
   };
 
-  const push = (e: Entry) => { stack.push(e); noteSlot(home(stack.length - 1)); };
-  const pop = (): Entry => { const e = stack.pop(); if (!e) fail("operand stack underflow (malformed function)"); return e!; };
+  const I64 = "64-bit integers (i64)";
+  const push = (e: Entry) => {
+    if (stack[stack.length - 1]?.wide) fail(I64);
+    stack.push(e); noteSlot(home(stack.length - 1));
+  };
+  const pop = (): Entry => {
+    const e = stack.pop();
+    if (!e) fail("operand stack underflow (malformed function)");
+    if (e!.wide) fail(I64);
+    return e!;
+  };
   /** The entry at stack position pos as a slot, loading a constant into its home if needed. */
   const slotOf = (e: Entry, pos: number): number => {
     if (e.slot !== undefined) return e.slot;
@@ -433,6 +444,25 @@ export function translateFunction(ctx: FuncContext, body: FuncBody): TranslatedF
           break;
         }
         fail(rejectedName(op, sub));
+        break;
+      }
+      case 0x29: { // i64.load: only as half of a copy (see Entry); two 32-bit loads, high word first
+        const off = memarg();
+        if (off > 0xfffffffb) fail(I64);
+        const a = pop(); const pos = stack.length; const sa = slotOf(a, pos);
+        noteSlot(home(pos) + 1);
+        emit("LD32", home(pos) + 1, sa, 0, off + 4);
+        emit("LD32", home(pos), sa, 0, off);
+        stack.push({ slot: home(pos), wide: true }); noteSlot(home(pos));
+        break;
+      }
+      case 0x37: { // i64.store of an i64.load's value: two 32-bit stores
+        const off = memarg();
+        const v = stack.pop();
+        if (!v?.wide || off > 0xfffffffb) fail(I64);
+        const a = pop(); const pos = stack.length; const sa = slotOf(a, pos);
+        emit("ST32", sa, v!.slot!, 0, off);
+        emit("ST32", sa, v!.slot! + 1, 0, off + 4);
         break;
       }
       default: {
