@@ -4,7 +4,7 @@
 //
 //   0x00100000  text    (rx)  Multiboot header, interpreter hot code (handlers), cold code:
 //                             entry, vm_call, panic path, exception stubs
-//   next page   rodata  (r)   dispatch table, function table, kbc code, line table, strings,
+//   next page   rodata  (r)   function table, threaded kbc code (boot/vm.ts), line table, strings,
 //                             indirect-call table, GDT, IDT
 //   next page   data    (rw)  VM globals, VM state words
 //   DATA_BASE…  the kbc module's data segments (rw), as asc placed them (0x200000 up)
@@ -16,8 +16,8 @@
 import path from "node:path";
 import { Section, assemble, listing, mem, m8, ref, type Encoded } from "./asm.ts";
 import { writeElf, type Segment } from "./elf.ts";
-import { emitInterpreter, emitDispatchTable, VM_LABELS, type FaultInjection } from "./vm.ts";
-import { TRAP_CODES, VM_STACK_SLOTS, VM_MAX_DEPTH } from "../toolchain/kbc/opcodes.ts";
+import { emitInterpreter, VM_LABELS, TI, type FaultInjection } from "./vm.ts";
+import { OPCODES, TRAP_CODES, VM_STACK_SLOTS, VM_MAX_DEPTH } from "../toolchain/kbc/opcodes.ts";
 import { TRAP, KtError } from "../toolchain/errors.ts";
 import { displayName, type KbcModule } from "../toolchain/kbc/module.ts";
 import { buildProgram } from "../toolchain/build.ts";
@@ -165,8 +165,7 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
   // vm_call(eax = function index): runs it on a fresh VM stack; returns when it returns.
   s.label("vm_call").i("pushad").i("mov", mem({ disp: ref("vm_saved_esp") }), "esp");
   s.i("mov", "ebp", ref("vm_stack_base")).i("mov", "edi", ref("ctl_base")).i("mov", mem({ disp: ref(VM_LABELS.ctlFloor) }), "edi");
-  s.i("shl", "eax", 4).i("mov", "esi", mem({ base: "eax", disp: ref(VM_LABELS.ftab) }));
-  s.i("movzx", "eax", m8({ base: "esi" })).i("jmp", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.dispatch) }));
+  s.i("shl", "eax", 4).i("mov", "esi", mem({ base: "eax", disp: ref(VM_LABELS.ftab) })).i("jmp", mem({ base: "esi" }));
   s.label(VM_LABELS.ret).i("mov", "esp", mem({ disp: ref("vm_saved_esp") })).i("popad").i("retnd");
 
   // vm_exit(eax = code): its 4 bytes to QEMU's debug console (port 0xE9: QEMU's exit status keeps
@@ -232,7 +231,7 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
   s.i("mov", "ecx", "edi").i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("b", "bt_done").i("cmp", "ecx", ref("ctl_end_addr")).jcc("a", "bt_done");
   s.label("bt_loop").i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("be", "bt_done");
   s.i("cmp", "edx", MAX_FRAMES).jcc("ae", "bt_more");
-  s.i("sub", "ecx", 8).i("mov", "eax", mem({ base: "ecx" })).i("sub", "eax", 8).call("put_frame").i("inc", "edx").jmp("bt_loop");
+  s.i("sub", "ecx", 8).i("mov", "eax", mem({ base: "ecx" })).i("sub", "eax", TI.size).call("put_frame").i("inc", "edx").jmp("bt_loop");
   s.label("bt_more"); puts("str_more");
   s.label("bt_done").i("popad").i("retnd");
 
@@ -241,7 +240,6 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
   s.i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref("trap_names") })).call("puts"); puts("str_at_loc");
   s.i("mov", "eax", "esi").call("put_location"); putc("\n");
   s.call("put_backtrace").i("mov", "eax", 3).jmp(VM_LABELS.exit);
-  s.label("op_illegal").i("mov", "eax", TRAP_CODES.length).jmp(VM_LABELS.trap);
 
   // vm_abort(eax = address of abort's 4 argument slots: msg, file, line, col).
   s.label(VM_LABELS.abort).i("mov", "edx", "eax"); puts("str_panic");
@@ -267,23 +265,45 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
   s.call("put_backtrace").i("mov", "eax", 3).jmp(VM_LABELS.exit);
 }
 
+/** The kbc module in the guest's threaded form (see boot/vm.ts): handler addresses, absolute targets. */
+function threadedCode(m: KbcModule, addr: (label: string) => number): Uint8Array {
+  const n = m.code.length >> 1;
+  const out = new Uint8Array(TI.size * n);
+  const dv = new DataView(out.buffer);
+  const base = addr("kbc_code");
+  const handlers = OPCODES.map((o) => addr(`op_${o.name}`));
+  for (let pc = 0; pc < n; pc++) {
+    const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
+    const p = TI.size * pc;
+    let i = I, x = 0;
+    if (op.format[3] === "t") i = base + TI.size * (pc + 1 + I);
+    if (op.format[1] === "s") x = base + TI.size * (pc + 1 + (w >> 16));
+    if (op.name === "CALL") { i = base + TI.size * m.functions[I].start; x = 4 * m.functions[I].frameSize; }
+    dv.setUint32(p, handlers[w & 0xff], true);
+    out[p + TI.A] = (w >>> 8) & 0xff; out[p + TI.B] = (w >>> 16) & 0xff; out[p + TI.C] = w >>> 24;
+    dv.setUint32(p + TI.I, i >>> 0, true);
+    dv.setUint32(p + TI.X, x >>> 0, true);
+  }
+  return out;
+}
+
 function cstr(s: Section, label: string, text: string): void {
   s.label(label).bytes([...Buffer.from(text, "latin1"), 0]);
 }
 
-/** Read-only tables: dispatch, functions, kbc code, lines, names, GDT/IDT, messages. */
+/** Read-only tables: functions, threaded kbc code, lines, names, GDT/IDT, messages. */
 function emitRodata(s: Section, m: KbcModule): void {
-  emitDispatchTable(s);
+  const at = (pc: number) => ref("kbc_code", TI.size * pc);
   s.label(VM_LABELS.ftab);
-  m.functions.forEach((f) => s.dd(ref("kbc_code", 8 * f.start), 4 * f.frameSize, f.type, ref("kbc_code", 8 * (f.start + f.length))));
+  m.functions.forEach((f) => s.dd(at(f.start), 4 * f.frameSize, f.type, at(f.start + f.length)));
   s.label(VM_LABELS.itabLen).dd(m.table.length);
   s.label(VM_LABELS.itab);
   for (const t of m.table) s.dd(t < 0 ? -1 : t);
   s.label("fname_table");
   m.functions.forEach((_, i) => s.dd(ref(`fname_${i}`)));
   s.label("line_table");
-  for (const l of m.lines) s.dd(ref("kbc_code", 8 * l.pc), l.line ? ref(`file_${l.file}`) : 0, l.line);
-  s.align(8).label("kbc_code").bytes(new Uint8Array(m.code.buffer, m.code.byteOffset, m.code.byteLength));
+  for (const l of m.lines) s.dd(at(l.pc), l.line ? ref(`file_${l.file}`) : 0, l.line);
+  s.align(16).label("kbc_code").computed(TI.size * (m.code.length >> 1), (addr) => threadedCode(m, addr));
   m.functions.forEach((f, i) => cstr(s, `fname_${i}`, displayName(f.name)));
   m.strings.forEach((str, i) => cstr(s, `file_${i}`, str));
   s.align(4).label("trap_names");

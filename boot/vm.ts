@@ -2,23 +2,33 @@
 // ending with its own copy of the dispatch sequence. Semantics: exactly the host interpreter's
 // (toolchain/kbc/interp.ts). Units: bytes; slots are 4 bytes.
 //
+// The guest runs kbc in threaded form: the image builder (boot/image.ts) expands every 8-byte
+// kbc instruction into a 16-byte one whose first word is its handler's address and whose branch
+// and call targets are absolute addresses, so dispatch is two instructions:
+//
+//    +0        +4  +5  +6  +7    +8              +12
+//   ┌─────────┬───┬───┬───┬───┬───────────────┬───────────────────────────────────────┐
+//   │ handler │ A │ B │ C │ 0 │ I             │ X                                     │
+//   └─────────┴───┴───┴───┴───┴───────────────┴───────────────────────────────────────┘
+//   I: kbc's I, except: branch targets (format t) → target address; CALL → callee's code address
+//   X: B<cc>I → target address (kbc's 16-bit S); CALL → callee's frame size in bytes; else 0
+//
 // Pinned registers (never clobbered by a handler):
-//   esi  pc: address of the current 8-byte instruction
+//   esi  pc: address of the current 16-byte instruction
 //   ebp  frame base: address of slot R[0] of the current frame
 //   edi  control stack pointer: next free entry (8 bytes: return pc, caller's ebp)
-// Scratch: eax, ebx, ecx, edx. A handler reads its fields as
-//   op = byte [esi], A = byte [esi+1], B = byte [esi+2], C = byte [esi+3], I = dword [esi+4]
-// and leaves esi on the faulting instruction when it traps (the panic path reads it).
-//
-// Dispatch (replicated at the end of every handler):
-//   add esi, 8 ; movzx eax, byte [esi] ; jmp [dispatch_table + eax*4]
+// Scratch: eax, ebx, ecx, edx. A trap leaves esi on the trapping instruction (the panic path
+// reads it). Dispatch, replicated at the end of every handler:
+//   add esi, 16 ; jmp [esi]
 
 import { Section, mem, m8, m16, ref, type Reg32 } from "./asm.ts";
 import { OPCODES, COMPARE, TRAP_CODES, MARK_PORT } from "../toolchain/kbc/opcodes.ts";
 
 /** Labels the interpreter expects the image to define (data and cold code). */
+/** The threaded instruction: size and field offsets. */
+export const TI = { size: 16, A: 4, B: 5, C: 6, I: 8, X: 12 } as const;
+
 export const VM_LABELS = {
-  dispatch: "dispatch_table",     // 256 × handler address (rodata)
   ftab: "func_table",             // 16 bytes per function: code address, frame bytes, signature, end address
   itab: "indirect_table",         // function index per table slot (-1 = null)
   itabLen: "indirect_table_len",  // dword
@@ -34,7 +44,8 @@ export const VM_LABELS = {
 } as const;
 
 const SLOT = (r: Reg32) => mem({ base: "ebp", index: r, scale: 4 });
-const IMM = mem({ base: "esi", disp: 4 });
+const IMM = mem({ base: "esi", disp: TI.I });
+const XTRA = mem({ base: "esi", disp: TI.X });
 const TRAP_NUM = (name: (typeof TRAP_CODES)[number]) => TRAP_CODES.indexOf(name);
 
 const CC: Record<string, string> = { EQ: "e", NE: "ne", LTS: "l", LTU: "b", GTS: "g", GTU: "a", LES: "le", LEU: "be", GES: "ge", GEU: "ae" };
@@ -50,14 +61,15 @@ export interface FaultInjection { op: string; fault: "ud" | "de" }
 /** Emits the whole interpreter (hot code) into `s`. */
 export function emitInterpreter(s: Section, inject?: FaultInjection): void {
   const h = (name: string) => `op_${name}`;
-  const fA = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: 1 }));
-  const fB = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: 2 }));
-  const fC = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: 3 }));
-  const next = () => s.i("add", "esi", 8).i("movzx", "eax", m8({ base: "esi" })).i("jmp", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.dispatch) }));
+  const fA = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: TI.A }));
+  const fB = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: TI.B }));
+  const fC = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: TI.C }));
+  const jmpPc = () => s.i("jmp", mem({ base: "esi" }));
+  const next = () => { s.i("add", "esi", TI.size); jmpPc(); };
   /** R[A] := eax, then dispatch. */
   const storeA = () => { fA("edx"); s.i("mov", SLOT("edx"), "eax"); next(); };
-  /** Branch by I: target = pc + 8 + 8*I. */
-  const taken = () => { s.i("mov", "eax", IMM).i("lea", "esi", mem({ base: "esi", index: "eax", scale: 8, size: 0 })); next(); };
+  /** Branch to the target address in I (or X). */
+  const taken = (field = IMM) => { s.i("mov", "esi", field); jmpPc(); };
   const trapTo = (code: number) => { s.i("mov", "eax", code).jmp(VM_LABELS.trap); };
   /** eax := R[B] */
   const loadB = () => { fB("eax"); s.i("mov", "eax", SLOT("eax")); };
@@ -145,23 +157,16 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     BRTABLE: () => {
       fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "edx", IMM).i("cmp", "eax", "edx").jcc("b", "brtable_in");
       s.i("mov", "eax", "edx"); s.label("brtable_in");
-      s.i("lea", "esi", mem({ base: "esi", index: "eax", scale: 8, size: 0 })); next();
+      s.i("shl", "eax", 4).i("lea", "esi", mem({ base: "esi", index: "eax", scale: 1, disp: TI.size, size: 0 })); jmpPc();
     },
-    CALL: () => { s.i("mov", "ebx", IMM); s.jmp("call_common"); },
+    CALL: () => { s.i("mov", "ebx", IMM).i("mov", "ecx", XTRA); callEnter(); },
     CALLI: () => {
       fB("eax"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", mem({ disp: ref(VM_LABELS.itabLen) })).jcc("ae", "calli_oob");
       s.i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.itab) })).i("cmp", "ebx", -1).jcc("e", "calli_bad");
       s.i("mov", "eax", "ebx").i("shl", "eax", 4).i("mov", "eax", mem({ base: "eax", disp: ref(VM_LABELS.ftab, 8) }));
       s.i("cmp", "eax", IMM).jcc("ne", "calli_bad");
-      // Shared with CALL: ebx = function index.
-      s.label("call_common");
-      fA("eax"); s.i("lea", "edx", mem({ base: "ebp", index: "eax", scale: 4, size: 0 }));
-      s.i("shl", "ebx", 4).i("mov", "ecx", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 4) })).i("add", "ecx", "edx");
-      s.i("cmp", "ecx", mem({ disp: ref(VM_LABELS.stackEnd) })).jcc("a", "call_overflow");
-      s.i("cmp", "edi", mem({ disp: ref(VM_LABELS.ctlEnd) })).jcc("ae", "call_overflow");
-      s.i("lea", "eax", mem({ base: "esi", disp: 8, size: 0 })).i("mov", mem({ base: "edi" }), "eax").i("mov", mem({ base: "edi", disp: 4 }), "ebp").i("add", "edi", 8);
-      s.i("mov", "ebp", "edx").i("mov", "esi", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) }));
-      s.i("movzx", "eax", m8({ base: "esi" })).i("jmp", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.dispatch) }));
+      s.i("shl", "ebx", 4).i("mov", "ecx", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 4) })).i("mov", "ebx", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) }));
+      callEnter();
       s.label("call_overflow"); trapTo(TRAP_NUM("STACK"));
       s.label("calli_oob"); trapTo(TRAP_NUM("TABLE_OOB"));
       s.label("calli_bad"); trapTo(TRAP_NUM("BAD_CALL"));
@@ -170,8 +175,7 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     RET0: () => {
       s.label("ret_common");
       s.i("cmp", "edi", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("e", VM_LABELS.ret);
-      s.i("sub", "edi", 8).i("mov", "esi", mem({ base: "edi" })).i("mov", "ebp", mem({ base: "edi", disp: 4 }));
-      s.i("movzx", "eax", m8({ base: "esi" })).i("jmp", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.dispatch) }));
+      s.i("sub", "edi", 8).i("mov", "esi", mem({ base: "edi" })).i("mov", "ebp", mem({ base: "edi", disp: 4 })); jmpPc();
     },
     TRAP: () => { s.i("mov", "eax", IMM).jmp(VM_LABELS.trap); },
     ABORT: () => { fA("eax"); s.i("lea", "eax", mem({ base: "ebp", index: "eax", scale: 4, size: 0 })).jmp(VM_LABELS.abort); },
@@ -209,8 +213,17 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     };
     emitters["B" + k + "I"] = () => {
       fA("eax"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", IMM).jcc(cc, `b${k}i_taken`); next();
-      s.label(`b${k}i_taken`).i("movsx", "eax", m16({ base: "esi", disp: 2 })).i("lea", "esi", mem({ base: "esi", index: "eax", scale: 8, size: 0 })); next();
+      s.label(`b${k}i_taken`); taken(XTRA);
     };
+  }
+
+  /** Enters a call: ebx = callee's code address, ecx = its frame bytes; the window is A. */
+  function callEnter(): void {
+    fA("eax"); s.i("lea", "edx", mem({ base: "ebp", index: "eax", scale: 4, size: 0 })).i("add", "ecx", "edx");
+    s.i("cmp", "ecx", mem({ disp: ref(VM_LABELS.stackEnd) })).jcc("a", "call_overflow");
+    s.i("cmp", "edi", mem({ disp: ref(VM_LABELS.ctlEnd) })).jcc("ae", "call_overflow");
+    s.i("lea", "eax", mem({ base: "esi", disp: TI.size, size: 0 })).i("mov", mem({ base: "edi" }), "eax").i("mov", mem({ base: "edi", disp: 4 }), "ebp").i("add", "edi", 8);
+    s.i("mov", "ebp", "edx").i("mov", "esi", "ebx"); jmpPc();
   }
 
   function divide(signed: boolean, rem: boolean, imm: boolean): void {
@@ -266,12 +279,6 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     s.align(4, 0x90).label(h(o.name));
     emit();
   }
-}
-
-/** The dispatch table: one handler address per opcode byte; unknown bytes trap as illegal. */
-export function emitDispatchTable(s: Section): void {
-  s.label(VM_LABELS.dispatch);
-  for (let i = 0; i < 256; i++) s.dd(ref(i < OPCODES.length ? `op_${OPCODES[i].name}` : "op_illegal"));
 }
 
 /** Names of every handler, in opcode order (for tests and the layout check). */

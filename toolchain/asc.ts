@@ -52,6 +52,31 @@ function resolveSource(name: string, baseDir: string): string | null {
   return path.resolve(baseDir, name);
 }
 
+class AscCrash extends Error {}
+
+/**
+ * Runs asc with process.exit and console.error intercepted: when asc itself crashes it prints a
+ * banner and calls process.exit(1), which would end kt (or a test run) on the spot. Here the
+ * crash becomes a one-line KtError.
+ */
+async function withoutProcessExit<T>(entry: string, run: () => Promise<T>): Promise<T> {
+  const con = console as unknown as { error: (...args: unknown[]) => void };
+  const exit = process.exit, error = con.error;
+  let crash = "";
+  process.exit = ((code?: number) => { throw new AscCrash(`exit ${code}`); }) as typeof process.exit;
+  con.error = (...args: unknown[]) => { crash += args.join(" ") + "\n"; };
+  try {
+    return await run();
+  } catch (e) {
+    if (!(e instanceof AscCrash)) throw e;
+    const why = crash.split("\n").map((l) => l.replace(/^\S*\s*/, "").trim()).find((l) => /Error\b/.test(l)) ?? "no reason given";
+    throw new KtError(`${entry}: error: the AssemblyScript compiler crashed (${why}); simplify the code it was compiling`);
+  } finally {
+    process.exit = exit;
+    con.error = error;
+  }
+}
+
 function readSource(name: string, dir: string): string | null {
   const file = resolveSource(name, dir);
   try { return file ? fs.readFileSync(file, "utf8") : null; } catch { return null; }
@@ -78,7 +103,7 @@ export async function compileProgram(entry: string, opts: CompileOptions = {}): 
   ];
   if (level > 0) argv.push("--optimize");
   const rel = (p: string) => path.relative(process.cwd(), path.resolve(baseDir, p)) || p;
-  const result = await asc.main(argv, {
+  const result = await withoutProcessExit(entry, () => asc.main(argv, {
     readFile: readSource,
     writeFile(name, contents) { outputs.set(name, contents); },
     listFiles() { return []; },
@@ -96,7 +121,7 @@ export async function compileProgram(entry: string, opts: CompileOptions = {}): 
       }
       diagnostics.push(`${where}error: TS${d.code}: ${d.message}`);
     },
-  });
+  }));
   if (diagnostics.length > 0 || result.error) {
     const msg = diagnostics.length ? diagnostics.join("\n") : `${entry}: error: ${result.error?.message}`;
     throw new KtError(msg);

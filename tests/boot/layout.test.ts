@@ -32,7 +32,7 @@ describe("boot › image layout", () => {
     for (const [base, size] of writable) {
       for (let p = page(base); p <= page(base + Math.max(size, 1) - 1); p++) expect(codePages.has(p), `writable page 0x${(p * PAGE).toString(16)}`).toBe(false);
     }
-    // The dispatch table, function table and kbc code are read-only and on their own pages too.
+    // The function table and the threaded kbc code are read-only and on their own pages too.
     expect(page(img.layout.rodata.base)).toBeGreaterThan(page(text.base + text.size - 1));
   });
 
@@ -58,8 +58,15 @@ describe("boot › image layout", () => {
     d.free();
     expect(branches.length).toBeGreaterThan(100);
     for (const [at, to] of branches) expect(starts.has(to), `branch at 0x${at.toString(16)} to 0x${to.toString(16)}`).toBe(true);
-    // Every dispatch-table entry is an instruction start too.
+    // Every handler, and every handler address in the threaded code, is an instruction start.
     for (const o of OPCODES) expect(starts.has(img.labels.get(`op_${o.name}`)!)).toBe(true);
+    const rodata = img.sections.find((s) => s.name === "rodata")!;
+    const code = img.labels.get("kbc_code")! - rodata.base;
+    const dv = new DataView(rodata.bytes.buffer, rodata.bytes.byteOffset);
+    for (let pc = 0; pc < img.kbc.code.length / 2; pc++) {
+      const handler = dv.getUint32(code + 16 * pc, true);
+      expect(handler, `threaded instruction ${pc}`).toBe(img.labels.get(`op_${OPCODES[img.kbc.code[2 * pc] & 0xff].name}`));
+    }
   });
 
   it("is a Multiboot v1 ELF32 asking for the memory map", () => {

@@ -20,9 +20,10 @@ export class Unsupported extends Error {
   constructor(public what: string, public offset: number) { super(what); }
 }
 
-// A `wide` entry is a 64-bit value from i64.load, in two slots (its home and the next one); the
-// only thing that may consume it is i64.store (binaryen turns an 8-byte memory.copy into that pair).
-type Entry = { slot: number; konst?: undefined; wide?: boolean } | { konst: number; slot?: undefined; wide?: undefined };
+// A `wide` entry is a 64-bit value from i64.load (in two slots: its home and the next one) or
+// i64.const (`hi` holds the high word); the only thing that may consume it is i64.store — binaryen
+// turns an 8-byte memory.copy or memory.fill into exactly that.
+type Entry = { slot: number; konst?: undefined; wide?: boolean } | { konst: number; slot?: undefined; wide?: boolean; hi?: number };
 
 interface Frame {
   kind: "block" | "loop" | "if" | "func";
@@ -105,6 +106,7 @@ export function translateFunction(ctx: FuncContext, body: FuncBody): TranslatedF
   }
   if (type.results.length > 1) fail("multiple return values");
   const P = type.params.length;
+  const shortOk = 2 * (body.codeEnd - body.codeStart) < 32767;
   const L = P + body.locals.length;
 
   const out: TranslatedFunc = { words: [], imms: [], offsets: [], frameSize: L, calls: [] };
@@ -222,7 +224,9 @@ export function translateFunction(ctx: FuncContext, body: FuncBody): TranslatedF
       if (CMP_NAMES.has(base)) {
         const cc = wantTrue ? base : NEGATE[base];
         if (base === name) { out.words.pop(); out.imms.pop(); out.offsets.pop(); jumpTo(f, "B" + cc, b, c); return; }
-        out.words.pop(); out.imms.pop(); out.offsets.pop(); jumpTo(f, "B" + cc + "I", b, 0, imm); return;
+        // The immediate form's 16-bit target reaches 32767 instructions: use it only where every
+        // branch surely fits (kbc instructions never exceed 2 per wasm byte).
+        if (shortOk) { out.words.pop(); out.imms.pop(); out.offsets.pop(); jumpTo(f, "B" + cc + "I", b, 0, imm); return; }
       }
     }
     jumpTo(f, wantTrue ? "BNZ" : "BZ", slotOf(cond, condPos));
@@ -456,13 +460,23 @@ export function translateFunction(ctx: FuncContext, body: FuncBody): TranslatedF
         stack.push({ slot: home(pos), wide: true }); noteSlot(home(pos));
         break;
       }
-      case 0x37: { // i64.store of an i64.load's value: two 32-bit stores
+      case 0x42: { // i64.const: only as the value of an i64.store
+        const [lo, hi] = r.s64();
+        stack.push({ konst: lo, hi, wide: true }); noteSlot(home(stack.length - 1) + 1);
+        break;
+      }
+      case 0x37: { // i64.store of an i64.load's or an i64.const's value: two 32-bit stores
         const off = memarg();
         const v = stack.pop();
         if (!v?.wide || off > 0xfffffffb) fail(I64);
         const a = pop(); const pos = stack.length; const sa = slotOf(a, pos);
-        emit("ST32", sa, v!.slot!, 0, off);
-        emit("ST32", sa, v!.slot! + 1, 0, off + 4);
+        let lo = v!.slot!, hi = lo + 1;
+        if (v!.konst !== undefined) {
+          lo = home(pos + 1); hi = lo + 1;
+          emit("CONST", lo, 0, 0, v!.konst); emit("CONST", hi, 0, 0, v!.hi!);
+        }
+        emit("ST32", sa, lo, 0, off);
+        emit("ST32", sa, hi, 0, off + 4);
         break;
       }
       default: {
@@ -575,6 +589,7 @@ function skipImmediates(r: Reader, op: number, fail: (what: string) => never): v
   if (op === 0x1c) { const n = r.u32(); for (let i = 0; i < n; i++) r.u8(); return; }
   if (op >= 0x28 && op <= 0x3e) { r.u32(); r.u32(); return; }
   if (op === 0x41) { r.s32(); return; }
+  if (op === 0x42) { r.skipLeb(); return; }
   if (op === 0xfc) {
     const sub = r.u32();
     if (sub === 10) { r.u8(); r.u8(); return; }

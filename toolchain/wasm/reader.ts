@@ -76,8 +76,21 @@ export class Reader {
     return result | 0;
   }
 
-  /** Signed LEB128 of up to 64 bits; only skipped (i64.const is rejected later). */
+  /** Signed LEB128 of up to 64 bits; only skipped. */
   skipLeb(): void { while (this.u8() & 0x80) { /* skip */ } }
+
+  /** Signed 64-bit LEB128 as its two 32-bit halves [low, high]. */
+  s64(): [number, number] {
+    let result = 0n, shift = 0n, b: number;
+    do {
+      b = this.u8();
+      result |= BigInt(b & 0x7f) << shift;
+      shift += 7n;
+      if (shift > 70n) throw new WasmFormatError(`LEB128 s64 too long at offset ${this.pos - 1}`);
+    } while (b & 0x80);
+    if (shift < 64n && (b & 0x40)) result |= -1n << shift;
+    return [Number(BigInt.asIntN(32, result)), Number(BigInt.asIntN(32, result >> 32n))];
+  }
 
   /** Signed 33-bit block type: -64.. are value types, >= 0 a type index. */
   s33(): number {
