@@ -168,9 +168,13 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
   s.i("shl", "eax", 4).i("mov", "esi", mem({ base: "eax", disp: ref(VM_LABELS.ftab) })).i("jmp", mem({ base: "esi" }));
   s.label(VM_LABELS.ret).i("mov", "esp", mem({ disp: ref("vm_saved_esp") })).i("popad").i("retnd");
 
-  // vm_exit(eax = code): its 4 bytes to QEMU's debug console (port 0xE9: QEMU's exit status keeps
+  // vm_exit(eax = code): drain COM1, then its 4 bytes to QEMU's debug console (port 0xE9: QEMU's exit status keeps
   // only 7 bits of it), then the code to port 0xF4 (the v86 host / QEMU isa-debug-exit); stop.
-  s.label(VM_LABELS.exit).i("mov", "dx", 0xe9).i("mov", "ecx", 4);
+  // First let COM1 finish sending (line status bit 6, transmitter empty; bounded in case there
+  // is no UART): QEMU's UART sends from its FIFO on a timer, and an exit would cut the tail off.
+  s.label(VM_LABELS.exit).i("mov", "ebx", "eax").i("mov", "dx", 0x3fd).i("mov", "ecx", 1 << 20);
+  s.label("exit_drain").i("in", "al", "dx").i("test", "al", 0x40).jcc("ne", "exit_drained").i("dec", "ecx").jcc("ne", "exit_drain");
+  s.label("exit_drained").i("mov", "eax", "ebx").i("mov", "dx", 0xe9).i("mov", "ecx", 4);
   s.label("exit_bytes").i("out", "dx", "al").i("ror", "eax", 8).i("dec", "ecx").jcc("ne", "exit_bytes");
   s.i("mov", "dx", 0xf4).i("out", "dx", "eax").i("cli");
   s.label("halt_forever").i("hlt").jmp("halt_forever");
