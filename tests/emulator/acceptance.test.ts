@@ -22,7 +22,7 @@ export function kmain(): void {
     x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
     out(x & 0xff);            // every byte value, 0x00..0xff
   }
-  out(inb(0x60));             // a port nobody claims reads as all ones
+  out(inb(0x2a0));            // a port nobody claims reads as all ones
   exit(17 + (x & 3));
 }
 `;
