@@ -35,8 +35,12 @@ if (!fs.existsSync(path.join(outdir, "cli.js"))) {
     packages: "external", outdir: tmp, splitting: true, sourcemap: "inline", logLevel: "error",
   });
   try { fs.renameSync(tmp, outdir); } catch { fs.rmSync(tmp, { recursive: true, force: true }); } // another kt won the race
-  for (const old of fs.readdirSync(cache)) { // prune bundles of older sources (best effort)
-    if (old.startsWith("cli-") && old !== key && !old.includes(".tmp-")) fs.rmSync(path.join(cache, old), { recursive: true, force: true });
+  // Prune bundles of older sources (best effort) once they are an hour old: a kt still running
+  // from one may yet load its lazy chunks.
+  for (const old of fs.readdirSync(cache)) {
+    const dir = path.join(cache, old);
+    if (!old.startsWith("cli-") || old === key) continue;
+    try { if (Date.now() - fs.statSync(dir).mtimeMs > 3600_000) fs.rmSync(dir, { recursive: true, force: true }); } catch { /* gone already */ }
   }
 }
 const { main } = await import(pathToFileURL(path.join(outdir, "cli.js")).href);
