@@ -76,7 +76,7 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
     const stackBase = ctlEnd;
     const stackEnd = stackBase + 4 * VM_STACK_SLOTS;
     const symbols = new Map([["native_stack_top", ctlBase], ["ctl_base", ctlBase], ["ctl_end_addr", ctlEnd],
-      ["vm_stack_base", stackBase], ["vm_stack_end_addr", stackEnd]]);
+      ["vm_stack_base", stackBase], ["vm_stack_end_addr", stackEnd], ["image_end_addr", stackEnd]]);
     const text = new Section("text", TEXT_BASE);
     const rodata = new Section("rodata", rodataBase);
     const data = new Section("data", dataBase);

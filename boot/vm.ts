@@ -193,6 +193,8 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     CLI: () => { s.i("cli"); next(); },
     STI: () => { s.i("sti"); next(); },
     HLT: () => { s.i("hlt"); next(); },
+    BOOTINFO: () => { s.i("mov", "eax", mem({ disp: ref("mb_info") })); storeA(); },
+    IMGEND: () => { s.i("mov", "eax", ref("image_end_addr")); storeA(); },
     MARK: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "dx", MARK_PORT).i("out", "dx", "eax"); next(); },
   };
   for (const [k, op] of Object.entries(ALU)) {

@@ -39,6 +39,11 @@ export class HostDevices implements Devices {
   marks: { id: number; executed: number; ms: number }[] = [];
   mark(id: number, executed: number): void { this.marks.push({ id, executed, ms: performance.now() }); }
 
+  /** Set by the runner once it has written the boot information into memory (bootinfo.ts). */
+  boot = { info: 0, imageEnd: 0 };
+  bootInfo(): number { return this.boot.info; }
+  imageEnd(): number { return this.boot.imageEnd; }
+
   /** Hands buffered serial output to the sink. */
   flush(): void {
     if (this.buf.length) { this.onSerial(Uint8Array.from(this.buf)); this.buf = []; }

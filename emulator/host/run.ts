@@ -10,6 +10,8 @@ import { displayName, type KbcModule } from "../../toolchain/kbc/module.ts";
 import { KtError, TRAP } from "../../toolchain/errors.ts";
 import { readAsString, MAX_FRAMES, type PanicFrame } from "../../toolchain/panic.ts";
 import { HOST_MEMORY_MB } from "../../toolchain/layout.ts";
+import type { HostDevices } from "./devices.ts";
+import { writeHostBootInfo } from "./bootinfo.ts";
 
 /** The slice of the WebAssembly JS API used here (Node's types declare no values for it). */
 interface WasmApi {
@@ -69,16 +71,19 @@ export function hostImports(memory: object, dev: Devices): Record<string, Record
       invlpg: (a: number) => dev.invlpg(a >>> 0),
       cli: () => dev.setInterrupts(false), sti: () => dev.setInterrupts(true), hlt: () => dev.hlt(),
       mark: (id: number) => dev.mark(id >>> 0, -1),
+      boot_info: () => dev.bootInfo() | 0,
+      image_end: () => dev.imageEnd() | 0,
     },
   };
 }
 
 /** Runs the wasm under V8 with the host devices. */
-export function runWasm(wasm: Uint8Array, sourceMap: SourceMap | null, dev: Devices, opts: HostRunOptions = {}, memoryBytes = 0): RunResult {
+export function runWasm(wasm: Uint8Array, sourceMap: SourceMap | null, dev: HostDevices, opts: HostRunOptions = {}, memoryBytes = 0): RunResult {
   const info = readWasm(wasm);
   const bytes = memoryFor(memoryBytes, opts.memoryMB);
   const memory = new WA.Memory({ initial: bytes / 65536, maximum: bytes / 65536 });
   const mem = new Uint8Array(memory.buffer);
+  writeHostBootInfo(mem, dev, Math.max(0, ...info.data.map((d) => (d.offset ?? 0) + d.bytes.length)));
   const imports = hostImports(memory, dev);
   const framesOf = (stack: string): PanicFrame[] => {
     const frames: PanicFrame[] = [];
@@ -117,9 +122,11 @@ export function runWasm(wasm: Uint8Array, sourceMap: SourceMap | null, dev: Devi
 }
 
 /** Runs the kbc module on the host interpreter. */
-export function runKbc(m: KbcModule, dev: Devices, opts: HostRunOptions & { profile?: boolean } = {}): { result: RunResult; profile: Profile | null } {
+export function runKbc(m: KbcModule, dev: HostDevices, opts: HostRunOptions & { profile?: boolean } = {}): { result: RunResult; profile: Profile | null } {
   const bytes = memoryFor(m.memoryBytes, opts.memoryMB);
-  const vm = new KbcInterpreter(m, new ArrayBuffer(bytes), dev);
+  const memory = new ArrayBuffer(bytes);
+  writeHostBootInfo(new Uint8Array(memory), dev, Math.max(0, ...m.data.map((d) => d.addr + d.bytes.length)));
+  const vm = new KbcInterpreter(m, memory, dev);
   if (opts.profile) vm.enableProfile();
   return { result: vm.run(), profile: vm.profile };
 }

@@ -30,5 +30,9 @@
 @external("kernel", "sti") export declare function sti(): void;
 /** Waits for the next interrupt (returns at once on the host). */
 @external("kernel", "hlt") export declare function hlt(): void;
+/** Address of the Multiboot v1 information block (flags, memory map); the host fabricates one. */
+@external("kernel", "boot_info") export declare function boot_info(): u32;
+/** First free byte after the kernel image, its data and the VM's stacks (page-aligned). */
+@external("kernel", "image_end") export declare function image_end(): u32;
 /** Benchmark marker: the host notes the instruction count when it runs (port 0x510 in the guest). */
 @external("kernel", "mark") export declare function mark(id: u32): void;

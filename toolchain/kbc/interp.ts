@@ -18,6 +18,10 @@ export interface Devices {
   hlt(): void;
   /** A benchmark marker; `executed` is the kbc instruction count so far (-1 unless profiling). */
   mark(id: number, executed: number): void;
+  /** Address of the Multiboot information block (kernel.boot_info). */
+  bootInfo(): number;
+  /** First free byte after the image and the VM's memory (kernel.image_end). */
+  imageEnd(): number;
 }
 
 export type RunResult =
@@ -40,7 +44,7 @@ const {
   JMP, BZ, BNZ, BEQ, BNE, BLTS, BLTU, BGTS, BGTU, BLES, BLEU, BGES, BGEU,
   BEQI, BNEI, BLTSI, BLTUI, BGTSI, BGTUI, BLESI, BLEUI, BGESI, BGEUI,
   BRTABLE, CALL, CALLI, RET, RET0, TRAP: TRAPOP, ABORT, OUT8, OUT16, OUT32, IN8, IN16, IN32, EXIT,
-  RDCR0, WRCR0, RDCR2, RDCR3, WRCR3, INVLPG, CLI, STI, HLT, MARK,
+  RDCR0, WRCR0, RDCR2, RDCR3, WRCR3, INVLPG, CLI, STI, HLT, MARK, BOOTINFO, IMGEND,
 } = Op;
 
 function popcnt(x: number): number {
@@ -245,6 +249,8 @@ export class KbcInterpreter {
           case STI: dev.setInterrupts(true); break;
           case HLT: dev.hlt(); break;
           case MARK: dev.mark(R[A] >>> 0, prof ? prof.executed : -1); break;
+          case BOOTINFO: R[A] = dev.bootInfo(); break;
+          case IMGEND: R[A] = dev.imageEnd(); break;
           default: throw new Trap(`illegal opcode ${op} (${OPCODES[op]?.name ?? "?"})`);
         }
       }

@@ -122,6 +122,8 @@ export const OPCODES: readonly OpInfo[] = [
   row("CLI", "----", "disable interrupts", { intrinsic: "kernel.cli", params: 0, results: 0 }),
   row("STI", "----", "enable interrupts", { intrinsic: "kernel.sti", params: 0, results: 0 }),
   row("HLT", "----", "wait for an interrupt (returns at once on the host)", { intrinsic: "kernel.hlt", params: 0, results: 0 }),
+  row("BOOTINFO", "r---", "R[A] := address of the Multiboot v1 information block (the host runners fabricate one)", { intrinsic: "kernel.boot_info", params: 0, results: 1 }),
+  row("IMGEND", "r---", "R[A] := first byte after the image, its data and the VM's stacks (page-aligned): free memory starts here", { intrinsic: "kernel.image_end", params: 0, results: 1 }),
   row("MARK", "r---", "benchmark marker R[A]: the host notes the instruction count (port 0x510 in the guest)", { intrinsic: "kernel.mark", params: 1, results: 0 }),
 ];
 
