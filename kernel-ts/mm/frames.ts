@@ -1,0 +1,148 @@
+// frames: the physical frame allocator. Units: 4 KiB frames; addresses are physical (u32).
+//
+// A bitmap with one bit per frame of the address space up to the top of available RAM (1 = used),
+// and a second one marking the frames this allocator manages (so a bad frame_free of, say, a BIOS
+// page is refused), both allocated with balloc during early boot. frames_init marks every frame used, then frees the
+// frames of each available region of the Multiboot memory map, leaving out low memory (below
+// 1 MiB: BIOS data, the info block, VGA), everything below `reserveEnd` (the image, its data, the
+// VM's stacks and the balloc arena) and the bitmap itself.
+//
+//   bitmap word w, bit b  ──  frame 32*w + b  ──  physical address (32*w + b) * 4096
+//
+//   0        1 MiB        reserveEnd                                    top of RAM
+//   ├────────┼─────────────┼──────────────────────────────────────────────┤
+//   │ never  │ image, VM,  │ free frames (what the map calls available)   │
+//   │ handed │ balloc      │                                              │
+//   └────────┴─────────────┴──────────────────────────────────────────────┘
+//
+// Costs: frame_alloc searches from a rotating hint, O(frames / 32) words in the worst case and
+// O(1) when frames are mostly free; frame_free is O(1). Memory: 1 bit per 4 KiB (32 KiB for 1 GiB).
+// Drawbacks: no contiguous multi-frame allocations; the search is linear when memory is nearly full.
+
+import { balloc } from "./balloc";
+import { alignUp } from "./align";
+
+export const FRAME_SIZE: usize = 4096;
+const FRAME_SHIFT: u32 = 12;
+const LOW_MEMORY_END: usize = 0x100000; // below 1 MiB: never handed out
+const MB_FLAG_MMAP: u32 = 0x40;          // Multiboot info flags bit 6: mmap_length/mmap_addr valid
+const MMAP_AVAILABLE: u32 = 1;
+
+let bitmap: usize = 0;    // one bit per frame, 1 = used
+let managed: usize = 0;   // one bit per frame, 1 = handed out by this allocator at some point
+let nframes: u32 = 0;     // frames covered by the bitmap (from 0 to the top of RAM)
+let nfree: u32 = 0;
+let total: u32 = 0;       // frames that were free after frames_init
+let hint: u32 = 0;        // bitmap word where the next search starts
+
+@inline function isUsed(f: u32): bool { return (load<u32>(bitmap + ((f >> 5) << 2)) & (1 << (f & 31))) != 0; }
+@inline function setUsed(f: u32): void { store<u32>(bitmap + ((f >> 5) << 2), load<u32>(bitmap + ((f >> 5) << 2)) | (1 << (f & 31))); }
+@inline function setFree(f: u32): void { store<u32>(bitmap + ((f >> 5) << 2), load<u32>(bitmap + ((f >> 5) << 2)) & ~(1 << (f & 31))); }
+@inline function isManaged(f: u32): bool { return (load<u32>(managed + ((f >> 5) << 2)) & (1 << (f & 31))) != 0; }
+@inline function setManaged(f: u32): void { store<u32>(managed + ((f >> 5) << 2), load<u32>(managed + ((f >> 5) << 2)) | (1 << (f & 31))); }
+
+/** The end of the highest available region of the Multiboot map at `info` (0 without a map). */
+function topOfRam(info: usize): usize {
+  if ((load<u32>(info) & MB_FLAG_MMAP) == 0) return 0;
+  let top: usize = 0;
+  const end = load<u32>(info, 48) + load<u32>(info, 44);
+  for (let e = load<u32>(info, 48); e < end; e += load<u32>(e) + 4) {
+    if (load<u32>(e, 20) != MMAP_AVAILABLE || load<u32>(e, 8) != 0) continue; // above 4 GiB: not ours
+    const base = load<u32>(e, 4), len = load<u32>(e, 12);
+    const regionEnd: usize = base + len < base ? 0xfffff000 : base + len;
+    if (regionEnd > top) top = regionEnd;
+  }
+  return top;
+}
+
+/**
+ * Builds the frame bitmap from the Multiboot information block at `info`, with balloc; frames
+ * below `reserveEnd` (rounded up to a frame; pass image_end() plus the balloc arena) are never
+ * handed out. Returns false when there is no memory map or balloc cannot hold the bitmap.
+ */
+export function frames_init(info: usize, reserveEnd: usize): bool {
+  const top = topOfRam(info);
+  if (top == 0) return false;
+  nframes = <u32>(top >> FRAME_SHIFT);
+  const words = (nframes + 31) >> 5;
+  bitmap = balloc(words << 3, 4); // the used bitmap, then the managed bitmap
+  if (bitmap == 0) return false;
+  managed = bitmap + (words << 2);
+  memory.fill(bitmap, 0xff, words << 2); // everything used until the map says otherwise
+  memory.fill(managed, 0, words << 2);
+  let lowest = alignUp(reserveEnd, FRAME_SIZE);
+  if (lowest < LOW_MEMORY_END) lowest = LOW_MEMORY_END;
+  const bitmapEnd = alignUp(bitmap + (words << 3), FRAME_SIZE);
+  nfree = 0;
+  const end = load<u32>(info, 48) + load<u32>(info, 44);
+  for (let e = load<u32>(info, 48); e < end; e += load<u32>(e) + 4) {
+    if (load<u32>(e, 20) != MMAP_AVAILABLE || load<u32>(e, 8) != 0) continue;
+    const base = load<u32>(e, 4), len = load<u32>(e, 12);
+    let first = <u32>(alignUp(base, FRAME_SIZE) >> FRAME_SHIFT);
+    const last = <u32>((base + len < base ? 0xfffff000 : base + len) >> FRAME_SHIFT); // exclusive
+    if (base + FRAME_SIZE - 1 < base) continue; // a region starting in the last frame
+    for (let f = first; f < last && f < nframes; f++) {
+      const pa: usize = f << FRAME_SHIFT;
+      if (pa < lowest || (pa >= alignDownFrame(bitmap) && pa < bitmapEnd)) continue;
+      if (isUsed(f)) { setFree(f); setManaged(f); nfree++; }
+    }
+  }
+  total = nfree;
+  hint = 0;
+  return true;
+}
+
+@inline function alignDownFrame(a: usize): usize { return a & ~(FRAME_SIZE - 1); }
+
+/** Takes a free frame: returns its physical address, or 0 when none is left. Not zeroed. */
+export function frame_alloc(): usize {
+  if (nfree == 0) return 0;
+  const words = (nframes + 31) >> 5;
+  for (let n: u32 = 0; n < words; n++) {
+    const w = (hint + n) % words;
+    const bits = load<u32>(bitmap + (w << 2));
+    if (bits == 0xffffffff) continue;
+    const f = (w << 5) + <u32>ctz(~bits);
+    if (f >= nframes) continue;
+    setUsed(f);
+    nfree--;
+    hint = w;
+    return <usize>f << FRAME_SHIFT;
+  }
+  return 0;
+}
+
+/**
+ * Gives back the frame at physical address `pa`. Returns false, changing nothing, for an address
+ * that is not frame-aligned, not one of this allocator's frames (low memory, the image, a hole in
+ * the map), or not currently allocated (a double free).
+ */
+export function frame_free(pa: usize): bool {
+  if ((pa & (FRAME_SIZE - 1)) != 0 || bitmap == 0) return false;
+  const f = <u32>(pa >> FRAME_SHIFT);
+  if (f >= nframes || !isManaged(f) || !isUsed(f)) return false;
+  setFree(f);
+  nfree++;
+  return true;
+}
+
+/** Free frames now. */
+export function frames_free(): u32 { return nfree; }
+/** Frames frames_init found free: the most there can be. */
+export function frames_total(): u32 { return total; }
+
+/**
+ * Counts inconsistencies (0 when healthy): a free frame this allocator does not manage, and the
+ * bitmap's free frames against the running count.
+ */
+export function frames_check(): i32 {
+  if (bitmap == 0) return 0;
+  let bad: i32 = 0;
+  let free: u32 = 0;
+  for (let f: u32 = 0; f < nframes; f++) {
+    if (isUsed(f)) continue;
+    free++;
+    if (!isManaged(f)) bad++;
+  }
+  return bad + (free == nfree ? 0 : 1);
+}
