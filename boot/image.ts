@@ -297,6 +297,8 @@ function cstr(s: Section, label: string, text: string): void {
 
 /** Read-only tables: functions, threaded kbc code, lines, names, GDT/IDT, messages. */
 function emitRodata(s: Section, m: KbcModule): void {
+  // kernel.image_layout: read-only part [text, end of rodata), writable part [data, image_end).
+  s.label("image_layout").dd(TEXT_BASE, ref("data_start"), ref("data_start"), ref("image_end_addr")); // data starts on the page after rodata
   const at = (pc: number) => ref("kbc_code", TI.size * pc);
   s.label(VM_LABELS.ftab);
   m.functions.forEach((f) => s.dd(at(f.start), 4 * f.frameSize, f.type, at(f.start + f.length)));
@@ -338,6 +340,7 @@ function emitRodata(s: Section, m: KbcModule): void {
 
 /** Writable VM state. */
 function emitData(s: Section, m: KbcModule): void {
+  s.label("data_start");
   s.label(VM_LABELS.globals);
   for (const g of m.globals) s.dd(g);
   s.label(VM_LABELS.lim).dd(0, 0, 0, 0);

@@ -195,6 +195,7 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     HLT: () => { s.i("hlt"); next(); },
     BOOTINFO: () => { s.i("mov", "eax", mem({ disp: ref("mb_info") })); storeA(); },
     IMGEND: () => { s.i("mov", "eax", ref("image_end_addr")); storeA(); },
+    IMGLAYOUT: () => { s.i("mov", "eax", ref("image_layout")); storeA(); },
     MARK: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "dx", MARK_PORT).i("out", "dx", "eax"); next(); },
   };
   for (const [k, op] of Object.entries(ALU)) {

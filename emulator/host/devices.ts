@@ -40,9 +40,10 @@ export class HostDevices implements Devices {
   mark(id: number, executed: number): void { this.marks.push({ id, executed, ms: performance.now() }); }
 
   /** Set by the runner once it has written the boot information into memory (bootinfo.ts). */
-  boot = { info: 0, imageEnd: 0 };
+  boot = { info: 0, imageEnd: 0, layout: 0 };
   bootInfo(): number { return this.boot.info; }
   imageEnd(): number { return this.boot.imageEnd; }
+  imageLayout(): number { return this.boot.layout; }
 
   /** Hands buffered serial output to the sink. */
   flush(): void {

@@ -73,6 +73,7 @@ export function hostImports(memory: object, dev: Devices): Record<string, Record
       mark: (id: number) => dev.mark(id >>> 0, -1),
       boot_info: () => dev.bootInfo() | 0,
       image_end: () => dev.imageEnd() | 0,
+      image_layout: () => dev.imageLayout() | 0,
     },
   };
 }

@@ -34,5 +34,10 @@
 @external("kernel", "boot_info") export declare function boot_info(): u32;
 /** First free byte after the kernel image, its data and the VM's stacks (page-aligned). */
 @external("kernel", "image_end") export declare function image_end(): u32;
+/**
+ * Address of the image layout, 4 words: ro_start, ro_end (the read-only image: code and tables),
+ * rw_start, image_end (the writable image: VM state, static data, VM stacks). Page-aligned.
+ */
+@external("kernel", "image_layout") export declare function image_layout(): u32;
 /** Benchmark marker: the host notes the instruction count when it runs (port 0x510 in the guest). */
 @external("kernel", "mark") export declare function mark(id: u32): void;

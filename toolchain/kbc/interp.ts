@@ -22,6 +22,8 @@ export interface Devices {
   bootInfo(): number;
   /** First free byte after the image and the VM's memory (kernel.image_end). */
   imageEnd(): number;
+  /** Address of the image layout words (kernel.image_layout). */
+  imageLayout(): number;
 }
 
 export type RunResult =
@@ -44,7 +46,7 @@ const {
   JMP, BZ, BNZ, BEQ, BNE, BLTS, BLTU, BGTS, BGTU, BLES, BLEU, BGES, BGEU,
   BEQI, BNEI, BLTSI, BLTUI, BGTSI, BGTUI, BLESI, BLEUI, BGESI, BGEUI,
   BRTABLE, CALL, CALLI, RET, RET0, TRAP: TRAPOP, ABORT, OUT8, OUT16, OUT32, IN8, IN16, IN32, EXIT,
-  RDCR0, WRCR0, RDCR2, RDCR3, WRCR3, INVLPG, CLI, STI, HLT, MARK, BOOTINFO, IMGEND,
+  RDCR0, WRCR0, RDCR2, RDCR3, WRCR3, INVLPG, CLI, STI, HLT, MARK, BOOTINFO, IMGEND, IMGLAYOUT,
 } = Op;
 
 function popcnt(x: number): number {
@@ -251,6 +253,7 @@ export class KbcInterpreter {
           case MARK: dev.mark(R[A] >>> 0, prof ? prof.executed : -1); break;
           case BOOTINFO: R[A] = dev.bootInfo(); break;
           case IMGEND: R[A] = dev.imageEnd(); break;
+          case IMGLAYOUT: R[A] = dev.imageLayout(); break;
           default: throw new Trap(`illegal opcode ${op} (${OPCODES[op]?.name ?? "?"})`);
         }
       }

@@ -124,6 +124,7 @@ export const OPCODES: readonly OpInfo[] = [
   row("HLT", "----", "wait for an interrupt (returns at once on the host)", { intrinsic: "kernel.hlt", params: 0, results: 0 }),
   row("BOOTINFO", "r---", "R[A] := address of the Multiboot v1 information block (the host runners fabricate one)", { intrinsic: "kernel.boot_info", params: 0, results: 1 }),
   row("IMGEND", "r---", "R[A] := first byte after the image, its data and the VM's stacks (page-aligned): free memory starts here", { intrinsic: "kernel.image_end", params: 0, results: 1 }),
+  row("IMGLAYOUT", "r---", "R[A] := address of the image layout: 4 words ro_start, ro_end, rw_start, image_end (page-aligned)", { intrinsic: "kernel.image_layout", params: 0, results: 1 }),
   row("MARK", "r---", "benchmark marker R[A]: the host notes the instruction count (port 0x510 in the guest)", { intrinsic: "kernel.mark", params: 1, results: 0 }),
 ];
 
