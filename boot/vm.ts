@@ -187,7 +187,14 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     RDCR0: () => { s.i("mov", "eax", "cr0"); storeA(); },
     RDCR2: () => { s.i("mov", "eax", "cr2"); storeA(); },
     RDCR3: () => { s.i("mov", "eax", "cr3"); storeA(); },
-    WRCR0: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "cr0", "eax"); next(); },
+    WRCR0: () => {
+      // Once paging is on the MMU guards memory (a page fault names the line); loads and stores
+      // then only check that address + offset does not wrap, since virtual addresses may lie
+      // above the RAM size.
+      fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "cr0", "eax").i("test", "eax", 0x80000000 | 0).jcc("e", "wrcr0_done");
+      [-1, -2, -4, -1].forEach((v, k) => s.i("mov", mem({ disp: ref(VM_LABELS.lim, 4 * k) }), v));
+      s.label("wrcr0_done"); next();
+    },
     WRCR3: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "cr3", "eax"); next(); },
     INVLPG: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("invlpg", mem({ base: "eax", size: 0 })); next(); },
     CLI: () => { s.i("cli"); next(); },

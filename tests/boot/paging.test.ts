@@ -1,0 +1,49 @@
+// Paging in the guest (issue C): with the kernel's own page tables switched on through the
+// emulated MMU, a null dereference and a write to the kernel's code each end in a page-fault
+// panic naming the TS line; mapped memory above the RAM size is usable.
+import { describe, it, expect } from "vitest";
+import { buildProgram } from "../../toolchain/build.ts";
+import { runInV86 } from "../lib/guest.ts";
+import { writeProgram } from "../lib/tmp.ts";
+
+const program = (fault: string) => `import { image_layout, image_end, outb } from "kernel-ts/arch";
+import { binit, balloc } from "kernel-ts/mm/balloc";
+import { paging_init, map, paging_enable, PAGE, PTE_WRITE } from "kernel-ts/mm/paging";
+function ballocPage(): usize { return balloc(PAGE, PAGE); }
+export function kmain(): void {
+  const roStart = load<u32>(image_layout()), roEnd = load<u32>(image_layout(), 4);
+  binit(image_end(), 1 << 20);
+  paging_init(ballocPage);
+  for (let a: usize = PAGE; a < 64 << 20; a += PAGE) map(a, a, a >= roStart && a < roEnd ? 0 : PTE_WRITE);
+  map(0xc0000000, 0x800000, PTE_WRITE);
+  paging_enable();
+  store<u32>(0xc0000010, 0x41424344); outb(0x3f8, load<u8>(0x800010)); outb(0x3f8, 10);
+  ${fault}
+  outb(0x3f8, 90);
+}
+`;
+
+describe("boot › paging in the guest", () => {
+  it("a null dereference after paging is a page fault naming the line", async () => {
+    const built = await buildProgram(writeProgram("paging/null_deref.ts", program("store<u32>(load<u32>(0x500000), 7); // memory is zero: a null pointer")));
+    const r = await runInV86(built.kbc, "null_deref.ts");
+    expect(r.stdout).toBe("D\nPANIC: CPU exception #PF page fault (vector 14, error code 0x00000002, CR2 0x00000000) at null_deref.ts:13\n  at kmain (null_deref.ts:13)\n");
+    expect(r.code).toBe(3);
+  });
+
+  it("a write to the kernel's code faults (CR0.WP, read-only pages)", async () => {
+    const built = await buildProgram(writeProgram("paging/code_write.ts", program("store<u32>(roStart + 0x20, 0);")));
+    const r = await runInV86(built.kbc, "code_write.ts");
+    expect(r.stdout).toMatch(/^D\nPANIC: CPU exception #PF page fault \(vector 14, error code 0x00000003, CR2 0x00100020\) at code_write\.ts:13\n {2}at kmain \(code_write\.ts:13\)\n$/);
+    expect(r.code).toBe(3);
+  });
+
+  it("the kernel boots through every stage and its self-test passes", async () => {
+    const built = await buildProgram("kernel-ts/main.ts");
+    const r = await runInV86(built.kbc, "main.ts");
+    for (const stage of [/^memory map:$/m, /^balloc: \d+ bytes used before paging$/m, /^frames: \d+ free of \d+ \(4 KiB\)$/m,
+      /^paging: on, CR3 0x[0-9a-f]{8}, \d+ pages mapped$/m, /^palloc: pool 0xc0000000, \d+ KiB free$/m]) expect(r.stdout).toMatch(stage);
+    expect(r.stdout).toMatch(/^selftest: \d+ passed, 0 failed$/m);
+    expect(r.code).toBe(0);
+  });
+});
