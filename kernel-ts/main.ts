@@ -1,6 +1,6 @@
 // The kernel's entry point: the boot sequence of issue C, each stage logged on COM1 with its
-// figures — memory map → balloc → frames → paging on → palloc pool → (TLSF heap: not yet) →
-// self-test. Units: bytes and 4 KiB pages.
+// figures — memory map → balloc → frames → paging on → palloc pool → TLSF heap (growing over
+// fresh frames on demand) → self-test. Units: bytes and 4 KiB pages.
 //
 // On the host runners there is no MMU: image_layout() reports an empty read-only part, paging
 // only sets CR0/CR3 as plain state, and the palloc pool is placed at its frames' own addresses.
@@ -11,17 +11,48 @@ import { binit, balloc, bstats_used } from "./mm/balloc";
 import { frames_init, frame_alloc, frame_free, frames_free, frames_total, frames_check } from "./mm/frames";
 import { paging_init, paging_set_allocator, paging_enable, map, map_range, translate, PAGE, PTE_WRITE, UNMAPPED } from "./mm/paging";
 import { pinit, palloc, palloc_ali, pfree, pcheck, pstats_free } from "./mm/palloc";
+import { tlsf_init, tlsf_add_pool, tlsf_set_grow, tlsf_alloc, tlsf_alloc_ali, tlsf_free, tlsf_check, tlsf_stats_free, tlsf_stats_pools } from "./mm/tlsf";
+import { bseal } from "./mm/balloc";
 
 const ARENA_SIZE: usize = 1 << 20;      // balloc's arena, right after the image
 const POOL_VA: usize = 0xc0000000;      // where the palloc pool lives once paging is on
 const POOL_PAGES: u32 = 256;            // 1 MiB
+const HEAP_VA: usize = 0xd0000000;      // the TLSF heap's virtual range starts here
+const HEAP_PAGES: u32 = 256;            // 1 MiB at boot; the growth hook adds more
+const GROW_MIN: usize = 256 << 10;      // grow by at least 256 KiB at a time
 const MB_MMAP: u32 = 0x40;
 
 let mappedPages: u32 = 0;
+let hasMmu = false;
+let heapEnd: usize = 0;                 // the end of the TLSF heap's mapped range
 let passed: u32 = 0;
 let failed: u32 = 0;
 
 function ballocPage(): usize { return balloc(PAGE, PAGE); }
+
+/**
+ * Backs `bytes` (page multiple) at `va` with fresh frames: mapped there under paging; without an
+ * MMU (the host runners) the frames themselves must be consecutive from `va`. Returns false
+ * (frames already taken stay taken) when memory runs out.
+ */
+function backWithFrames(va: usize, bytes: usize): bool {
+  for (let off: usize = 0; off < bytes; off += PAGE) {
+    const f = frame_alloc();
+    if (f == 0) return false;
+    if (hasMmu ? !map(va + off, f, PTE_WRITE) : f != va + off) return false;
+  }
+  return true;
+}
+
+/** TLSF's growth hook: maps fresh frames at the heap's end and adds them as a pool (they merge). */
+function growHeap(minBytes: usize): bool {
+  let bytes = (minBytes + 64 + PAGE - 1) & ~(PAGE - 1);
+  if (bytes < GROW_MIN) bytes = GROW_MIN;
+  if (!backWithFrames(heapEnd, bytes)) return false;
+  if (!tlsf_add_pool(heapEnd, bytes)) return false;
+  heapEnd += bytes;
+  return true;
+}
 
 /** Prints the Multiboot memory map; returns the end of the highest available region. */
 function showMemoryMap(info: usize): usize {
@@ -70,7 +101,7 @@ export function kmain(): void {
   // paging: identity map of RAM (page 0 left unmapped), the image's code and tables read-only.
   const layout = image_layout();
   const roStart = load<u32>(layout), roEnd = load<u32>(layout, 4);
-  const hasMmu = roEnd > roStart; // the host runners report no read-only image: no MMU there
+  hasMmu = roEnd > roStart; // the host runners report no read-only image: no MMU there
   if (!paging_init(ballocPage)) { puts("paging: no page for the directory\n"); exit(1); }
   const ok = identity(PAGE, roStart, PTE_WRITE) && identity(roStart, roEnd, 0) && identity(roEnd, top, PTE_WRITE);
   if (!ok) { puts("paging: out of page tables\n"); exit(1); }
@@ -93,7 +124,16 @@ export function kmain(): void {
   }
   if (!pinit(pool, <usize>POOL_PAGES << 12)) { puts("palloc: pinit failed\n"); exit(1); }
   puts("palloc: pool "); puthex(pool); puts(", "); putu(<u32>(pstats_free() >> 10)); puts(" KiB free\n");
-  puts("tlsf: not yet\n");
+
+  // TLSF: 1 MiB at HEAP_VA (at its frames' addresses without an MMU), growing on demand.
+  const heap = hasMmu ? HEAP_VA : frame_alloc();
+  if (!hasMmu && heap != 0) frame_free(heap); // only learning where the next frames start
+  const heapBytes = <usize>HEAP_PAGES << 12;
+  if (heap == 0 || !backWithFrames(heap, heapBytes) || !tlsf_init(heap, heapBytes)) { puts("tlsf: init failed\n"); exit(1); }
+  heapEnd = heap + heapBytes;
+  tlsf_set_grow(growHeap);
+  bseal(); // the paged heaps have taken over: a later balloc is a panic
+  puts("tlsf: heap "); puthex(heap); puts(", "); putu(<u32>(tlsf_stats_free() >> 10)); puts(" KiB free\n");
 
   // Self-test of the allocators that exist so far.
   const a = palloc(100), b = palloc_ali(200, 64), c = palloc(4000);
@@ -107,7 +147,13 @@ export function kmain(): void {
   check(f != 0 && frame_free(f) && !frame_free(f) && frames_check() == 0, "frames allocate and free");
   check(!hasMmu || translate(0) == UNMAPPED, "page 0 is unmapped");
   check(!hasMmu || translate(pool) != UNMAPPED, "the pool is mapped");
-  check(balloc(16, 16) != 0, "balloc still serves before the heaps take over");
+  const t1 = tlsf_alloc(64), t2 = tlsf_alloc_ali(1000, 256);
+  check(t1 != 0 && t2 != 0 && (t2 & 255) == 0, "tlsf allocates, aligned too");
+  check(tlsf_free(t1) && !tlsf_free(t1) && !tlsf_free(t2 + 8), "tlsf refuses double and interior frees");
+  const big = tlsf_alloc(3 << 20); // more than the heap holds: the growth hook maps more frames
+  check(big != 0 && tlsf_stats_pools() == 1, "the heap grows over fresh frames and stays one pool");
+  if (big != 0) { store<u32>(big + (3 << 20) - 4, 0xabcd); check(load<u32>(big + (3 << 20) - 4) == 0xabcd, "grown memory is usable"); }
+  check(tlsf_free(t2) && (big == 0 || tlsf_free(big)) && tlsf_check() == 0, "tlsf frees and checks clean");
   puts("selftest: "); putu(passed); puts(" passed, "); putu(failed); puts(" failed\n");
   exit(failed == 0 ? 0 : 1);
 }

@@ -4,6 +4,7 @@
 import { describe, it, expect } from "vitest";
 import { buildProgram } from "../../toolchain/build.ts";
 import { runInV86 } from "../lib/guest.ts";
+import { runBoth } from "../lib/harness.ts";
 import { writeProgram } from "../lib/tmp.ts";
 
 const program = (fault: string) => `import { image_layout, image_end, outb } from "kernel-ts/arch";
@@ -42,8 +43,16 @@ describe("boot › paging in the guest", () => {
     const built = await buildProgram("kernel-ts/main.ts");
     const r = await runInV86(built.kbc, "main.ts");
     for (const stage of [/^memory map:$/m, /^balloc: \d+ bytes used before paging$/m, /^frames: \d+ free of \d+ \(4 KiB\)$/m,
-      /^paging: on, CR3 0x[0-9a-f]{8}, \d+ pages mapped$/m, /^palloc: pool 0xc0000000, \d+ KiB free$/m]) expect(r.stdout).toMatch(stage);
+      /^paging: on, CR3 0x[0-9a-f]{8}, \d+ pages mapped$/m, /^palloc: pool 0xc0000000, \d+ KiB free$/m,
+      /^tlsf: heap 0xd0000000, \d+ KiB free$/m]) expect(r.stdout).toMatch(stage);
     expect(r.stdout).toMatch(/^selftest: \d+ passed, 0 failed$/m);
     expect(r.code).toBe(0);
+  });
+
+  it("the same boot sequence runs on the host, identically under V8 and the host VM", async () => {
+    const r = await runBoth("kernel-ts/main.ts");
+    expect(r.kbc).toEqual(r.wasm);
+    expect(r.wasm.stdout).toMatch(/^tlsf: heap 0x[0-9a-f]{8}, \d+ KiB free\nselftest: \d+ passed, 0 failed\n$/m);
+    expect(r.wasm.code).toBe(0);
   });
 });
