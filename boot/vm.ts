@@ -265,7 +265,7 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     s.i("cmp", "eax", mem({ disp: ref(VM_LABELS.lim, size === 1 ? 0 : size === 2 ? 4 : 8) })).jcc("a", `${tag}_oob`);
   }
   function load(size: 1 | 2 | 4, read: (a: Reg32) => void): void {
-    const tag = `ld${size}_${OPCODES.length}_${loadCount++}`;
+    const tag = `ld${size}_${loadCount++}`;
     address(fB, size, tag); read("eax"); storeA();
     s.label(`${tag}_oob`); trapTo(TRAP_NUM("OOB"));
   }
@@ -291,5 +291,3 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
   }
 }
 
-/** Names of every handler, in opcode order (for tests and the layout check). */
-export const handlerLabels = (): string[] => OPCODES.map((o) => `op_${o.name}`);

@@ -45,7 +45,6 @@ export class QemuMachine extends SerialConsole {
 
   constructor(private child: ChildProcess, private debugcon?: string) {
     super();
-    this.gone = new Promise((resolve) => child.once("close", () => resolve()));
     child.stdout!.on("data", (b: Buffer) => this.serialBytes(new Uint8Array(b.buffer, b.byteOffset, b.length)));
     child.stderr!.on("data", (b: Buffer) => { this.stderr += b.toString("latin1"); });
     child.stdin!.on("error", () => {}); // QEMU gone: input is dropped
@@ -58,6 +57,9 @@ export class QemuMachine extends SerialConsole {
         : `kt boot --qemu: QEMU failed (${signal ?? `status ${status}`}): ${this.stderr.trim().split("\n")[0] || "no message"}`;
       this.guestExit(EXIT.PANIC);
     });
+    // Registered after the status handler (which reads the debug console): the folder goes when
+    // QEMU does, whatever the reason.
+    this.gone = new Promise((resolve) => child.once("close", () => { this.removeDebugcon(); resolve(); }));
   }
 
   /** The exit code the guest wrote to the debug console, if its low 7 bits agree with QEMU's status. */
@@ -65,13 +67,16 @@ export class QemuMachine extends SerialConsole {
     if (!this.debugcon) return low7;
     try {
       const b = fs.readFileSync(this.debugcon);
-      fs.rmSync(path.dirname(this.debugcon), { recursive: true, force: true });
       if (b.length >= 4) {
         const code = b.readUInt32LE(b.length - 4);
         if ((code & 0x7f) === low7) return code;
       }
     } catch { /* no debug console output: keep QEMU's 7 bits */ }
     return low7;
+  }
+
+  private removeDebugcon(): void {
+    if (this.debugcon) fs.rmSync(path.dirname(this.debugcon), { recursive: true, force: true });
   }
 
   send(text: string): void {
@@ -89,6 +94,11 @@ export class QemuMachine extends SerialConsole {
   }
 }
 
+/** True when the QEMU binary is on PATH (for messages and for tests that need it). */
+export function qemuInstalled(binary = QEMU): boolean {
+  return (process.env.PATH ?? "").split(path.delimiter).some((d) => d && fs.existsSync(path.join(d, binary)));
+}
+
 /** Boots `elfPath` in QEMU. A missing QEMU is a KtError (exit code 2) with the install hint. */
 export async function bootQemu(elfPath: string, opts: QemuOptions = {}): Promise<QemuMachine> {
   const debugcon = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kt-qemu-")), "debugcon");
@@ -96,6 +106,7 @@ export async function bootQemu(elfPath: string, opts: QemuOptions = {}): Promise
   await new Promise<void>((resolve, reject) => {
     child.once("spawn", () => resolve());
     child.once("error", (e: NodeJS.ErrnoException) => {
+      fs.rmSync(path.dirname(debugcon), { recursive: true, force: true });
       reject(e.code === "ENOENT" ? new KtError(QEMU_MISSING) : new KtError(`kt boot --qemu: cannot start ${QEMU}: ${e.message}`));
     });
   });

@@ -6,6 +6,7 @@
 import { readWasm } from "../../toolchain/wasm/reader.ts";
 import type { SourceMap } from "../../toolchain/sourcemap.ts";
 import { KbcInterpreter, type Devices, type RunResult, type Profile } from "../../toolchain/kbc/interp.ts";
+
 import { displayName, type KbcModule } from "../../toolchain/kbc/module.ts";
 import { KtError, TRAP } from "../../toolchain/errors.ts";
 import { readAsString, MAX_FRAMES, type PanicFrame } from "../../toolchain/panic.ts";

@@ -7,10 +7,11 @@ import path from "node:path";
 import { Machine, ExpectError } from "../../emulator/machine.ts";
 import { REPO_ROOT } from "../../toolchain/asc.ts";
 import { kt } from "../lib/kt.ts";
+import { qemuInstalled } from "../../emulator/qemu.ts";
 import { writeProgram } from "../lib/tmp.ts";
 import { tinyImage, LOAD_ADDR } from "../lib/tiny-image.ts";
 
-const hasQemu = spawnSync("qemu-system-i386", ["--version"]).status === 0;
+const hasQemu = qemuInstalled();
 const oneLine = (s: string) => s.trimEnd().split("\n").length === 1;
 
 /** Writes `bytes` to a temporary file (outside the repository, as users' images would be). */

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { linkImage, type LinkOptions } from "../../boot/image.ts";
 import { Machine } from "../../emulator/machine.ts";
-import { bootQemu } from "../../emulator/qemu.ts";
+import { bootQemu, qemuInstalled } from "../../emulator/qemu.ts";
 import type { KbcModule } from "../../toolchain/kbc/module.ts";
 import type { Outcome } from "./harness.ts";
 
@@ -42,6 +42,4 @@ export async function runInQemu(kbc: KbcModule, name = "program"): Promise<Outco
 }
 
 /** True when qemu-system-i386 is on PATH. */
-export function haveQemu(): boolean {
-  return (process.env.PATH ?? "").split(path.delimiter).some((d) => fs.existsSync(path.join(d, "qemu-system-i386")));
-}
+export const haveQemu = (): boolean => qemuInstalled();

@@ -6,6 +6,8 @@ import { compileProgram, type CompileOptions } from "../../toolchain/asc.ts";
 import { HostDevices } from "../../emulator/host/devices.ts";
 import { hostImports, WA, AbortSignal, ExitSignal } from "../../emulator/host/run.ts";
 import { readAsString } from "../../toolchain/panic.ts";
+import { writeHostBootInfo } from "../../emulator/host/bootinfo.ts";
+import { readWasm } from "../../toolchain/wasm/reader.ts";
 
 export interface KernelWasm {
   /** The module's exports, wrapped so a panic becomes a thrown Error. */
@@ -24,6 +26,8 @@ export async function loadKernelWasm(entry: string, opts: CompileOptions & { mem
   const mem = new Uint8Array(memory.buffer);
   let out = "";
   const dev = new HostDevices((b) => { out += Buffer.from(b).toString("latin1"); });
+  // The boot information the runners give a program (kernel.boot_info, image_end, image_layout).
+  writeHostBootInfo(mem, dev, Math.max(0, ...readWasm(c.wasm).data.map((d) => (d.offset ?? 0) + d.bytes.length)));
   const instance = new WA.Instance(new WA.Module(c.wasm), hostImports(memory, dev));
   const fn: KernelWasm["fn"] = {};
   for (const [name, f] of Object.entries(instance.exports)) {

@@ -51,8 +51,6 @@ export interface KbcModule {
 const MAGIC = 0x3143424b; // "KBC1"
 const NONE = 0xffffffff;
 
-export function instructionCount(m: KbcModule): number { return m.code.length >> 1; }
-
 /** The function containing instruction `pc`, or -1. */
 export function functionAt(m: KbcModule, pc: number): number {
   let lo = 0, hi = m.functions.length - 1;
