@@ -1,76 +1,11 @@
-// The churn trace of ../shared/bench/churn.md over palloc, written in AS so that the whole trace
-// runs inside wasm (one call per seed). Units: bytes. Used by palloc.test.ts to report host
-// ns/op and fragmentation (peak heap span / peak live bytes); nothing here is asserted.
+// The churn trace (kernel-ts/bench/churn.ts) over palloc, run inside wasm (one call per seed), for
+// palloc.test.ts to report host ns/op and fragmentation; nothing here is asserted.
 import { pinit, palloc_ali, pfree } from "../../kernel-ts/mm/palloc";
+import { churnRun } from "../../kernel-ts/bench/churn";
+export { churn_failed, churn_peak_live, churn_peak_span } from "../../kernel-ts/bench/churn";
 
-const SLOTS: i32 = 1024;
-const slots = memory.data(SLOTS * 4); // the live pointers
-const sizes = memory.data(SLOTS * 4); // their requested sizes
-
-let rs: u32 = 1;
-let fails: u32 = 0;
-let live: usize = 0;
-let peakLive: usize = 0;
-let lowest: usize = 0;
-let highest: usize = 0;
-let peakSpan: usize = 0;
-
-@inline function rnd(): u32 {
-  let x = rs;
-  x ^= x << 13;
-  x ^= x >>> 17;
-  x ^= x << 5;
-  rs = x;
-  return x;
-}
-
-@inline function slot(s: u32): usize { return slots + (<usize>s << 2); }
-@inline function sizeOf(s: u32): usize { return sizes + (<usize>s << 2); }
-
-/** Runs `steps` trace steps from `seed` over a fresh palloc pool [base, base + bytes); returns the failed allocations. */
+/** The trace from `seed` over a fresh palloc pool [base, base + bytes); returns the failed allocations. */
 export function churn(seed: u32, steps: i32, base: usize, bytes: usize): u32 {
   if (!pinit(base, bytes)) abort("churn: pinit failed");
-  memory.fill(slots, 0, SLOTS * 4);
-  rs = seed;
-  fails = 0;
-  live = peakLive = 0;
-  lowest = <usize>-1;
-  highest = peakSpan = 0;
-  for (let i = 0; i < steps; i++) {
-    const s = rnd() % <u32>SLOTS;
-    const held = load<usize>(slot(s));
-    if (held != 0) {
-      pfree(held);
-      live -= load<usize>(sizeOf(s));
-      store<usize>(slot(s), 0);
-      continue;
-    }
-    const r = rnd() % 100;
-    const size: usize = r < 70 ? 16 + rnd() % 113 : r < 95 ? 129 + rnd() % 3968 : 4097 + rnd() % 61440;
-    let align: usize = 8;
-    if (rnd() % 8 == 0) align = <usize>1 << (3 + rnd() % 7);
-    const p = palloc_ali(size, align);
-    if (p == 0) { fails++; continue; }
-    store<u8>(p, 1);
-    store<u8>(p + size - 1, 2);
-    store<usize>(slot(s), p);
-    store<usize>(sizeOf(s), size);
-    live += size;
-    if (live > peakLive) peakLive = live;
-    if (p < lowest) lowest = p;
-    if (p + size > highest) highest = p + size;
-    if (highest - lowest > peakSpan) peakSpan = highest - lowest;
-  }
-  for (let s: u32 = 0; s < <u32>SLOTS; s++) {
-    const held = load<usize>(slot(s));
-    if (held != 0) pfree(held);
-  }
-  return fails;
+  return churnRun(seed, steps, palloc_ali, pfree, false, base);
 }
-
-/** Failed allocations of the last churn run. */
-export function churn_failed(): u32 { return fails; }
-/** The peak of live requested bytes in the last run. */
-export function churn_peak_live(): usize { return peakLive; }
-/** The peak heap span (highest block end - lowest block start) in the last run. */
-export function churn_peak_span(): usize { return peakSpan; }
