@@ -23,6 +23,7 @@ const lazy = {
   machine: () => import("./machine.ts"),
   qemu: () => import("./qemu.ts"),
   bench: () => import("./bench.ts"),
+  benchAlloc: () => import("./bench-alloc.ts"),
 };
 
 interface FlagSpec { value?: string; help: string }
@@ -211,19 +212,38 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   bench: {
-    usage: "kt bench vm [--json]",
-    summary: "benchmarks: `vm` runs kernel-ts/bench/ (fib, sieve, memcopy) on V8, the host VM and the guest VM",
-    flags: { "--json": { help: "print the report as JSON" } },
+    usage: "kt bench vm|alloc [--json] [--seeds N] [--steps N] [--host-only]",
+    summary: "benchmarks: `vm` runs kernel-ts/bench/ (fib, sieve, memcopy) on V8, the host VM and the guest VM; `alloc` the allocators' churn trace",
+    flags: {
+      "--json": { help: "print the report as JSON" },
+      "--seeds": { value: "N", help: "alloc: seeds from 12345 (default 10)" },
+      "--steps": { value: "N", help: "alloc: trace steps per run (default 200000)" },
+      "--host-only": { help: "alloc: skip the guest (v86) measurements" },
+    },
     notes: [
-      "Counts are taken between the programs' kernel.mark markers: kbc instructions (host interpreter),",
+      "vm: counts are taken between the programs' kernel.mark markers: kbc instructions (host interpreter),",
       "guest x86 instructions (v86's counter, repeatable to the instruction) and wall times (noisy).",
+      "alloc: the churn trace (../shared/bench/churn.md) over tlsf and palloc: host ns/step beside",
+      "AssemblyScript's TLSF and @thi.ng/malloc, guest x86 instructions per op (the loop subtracted),",
+      "TLSF across pool sizes 64 KiB..256 MiB, fragmentation. Progress goes to stderr.",
     ],
     async run(p) {
-      const what = onePositional(p, "bench", "benchmark (vm)");
-      if (what !== "vm") throw new KtError(`kt bench: unknown benchmark '${what}' (benchmarks: vm)`);
-      const b = await lazy.bench();
-      const report = await b.benchVm();
-      process.stdout.write(p.flags.has("--json") ? JSON.stringify(report, null, 2) + "\n" : b.formatVmBench(report));
+      const what = onePositional(p, "bench", "benchmark (vm or alloc)");
+      const json = p.flags.has("--json");
+      if (what === "vm") {
+        for (const f of ["--seeds", "--steps", "--host-only"]) if (p.flags.has(f)) throw new KtError(`kt bench vm: ${f} is an option of kt bench alloc`);
+        const b = await lazy.bench();
+        const report = await b.benchVm();
+        process.stdout.write(json ? JSON.stringify(report, null, 2) + "\n" : b.formatVmBench(report));
+        return EXIT.OK;
+      }
+      if (what !== "alloc") throw new KtError(`kt bench: unknown benchmark '${what}' (benchmarks: vm, alloc)`);
+      const seeds = intFlag(p, "--seeds", "bench"), steps = intFlag(p, "--steps", "bench");
+      if (seeds !== undefined && (seeds < 1 || seeds > 1000)) throw new KtError(`kt bench: --seeds takes 1 to 1000, not ${seeds}`);
+      if (steps !== undefined && (steps < 1 || steps > 100_000_000)) throw new KtError(`kt bench: --steps takes 1 to 100000000, not ${steps}`);
+      const b = await lazy.benchAlloc();
+      const report = await b.benchAlloc({ seeds, steps, hostOnly: p.flags.has("--host-only"), log: (l) => process.stderr.write(l + "\n") });
+      process.stdout.write(json ? JSON.stringify(report, null, 2) + "\n" : b.formatAllocBench(report));
       return EXIT.OK;
     },
   },

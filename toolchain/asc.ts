@@ -27,6 +27,12 @@ export interface CompileOptions {
   optimizeLevel?: number;
   /** Shrink level 0..2 (default 0). */
   shrinkLevel?: number;
+  /**
+   * "stub" (default): a kernel-ts program — memory imported, data at DATA_BASE. "minimal":
+   * AssemblyScript's own runtime (its TLSF heap, memory.grow) in a module that owns its memory —
+   * only for peer programs that benchmarks compare against; the kernel VM cannot run them.
+   */
+  runtime?: "stub" | "minimal";
 }
 
 export interface CompiledProgram {
@@ -97,7 +103,7 @@ export async function compileProgram(entry: string, opts: CompileOptions = {}): 
   const level = opts.optimizeLevel ?? 3;
   const argv = [
     path.basename(abs), "--baseDir", baseDir,
-    "--runtime", "stub", "--importMemory", "--memoryBase", String(DATA_BASE),
+    ...(opts.runtime === "minimal" ? ["--runtime", "minimal"] : ["--runtime", "stub", "--importMemory", "--memoryBase", String(DATA_BASE)]),
     "--outFile", "out.wasm", "--sourceMap", "--debug", "--noColors",
     "--optimizeLevel", String(level), "--shrinkLevel", String(opts.shrinkLevel ?? 0),
   ];

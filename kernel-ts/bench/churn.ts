@@ -3,10 +3,12 @@
 // figures for fragmentation (peak heap span / peak live bytes). Units: bytes. The allocator comes
 // in as function references, so every allocator pays the same indirect-call cost.
 
-const SLOTS: i32 = 1024;
+const SLOTS: i32 = 1024; // the most slots a trace can use
 const slots = memory.data(SLOTS * 4); // the live pointers
 const sizes = memory.data(SLOTS * 4); // their requested sizes
 
+let slotCount: u32 = <u32>SLOTS; // the standard trace: 1024 slots, requests up to 64 KiB
+let maxSize: usize = 65536;
 let rs: u32 = 1;
 let fails: u32 = 0;
 let live: usize = 0;
@@ -22,6 +24,15 @@ let peakSpan: usize = 0;
   x ^= x << 5;
   rs = x;
   return x;
+}
+
+/**
+ * Shapes later runs for a small pool: `slotsUsed` slots (1..1024) and requests cut to `max` bytes
+ * (16..65536). The standard trace is churn_shape(1024, 65536); the TLSF pool-size sweep shrinks it.
+ */
+export function churn_shape(slotsUsed: u32, max: usize): void {
+  slotCount = slotsUsed < 1 ? 1 : slotsUsed > <u32>SLOTS ? <u32>SLOTS : slotsUsed;
+  maxSize = max < 16 ? 16 : max > 65536 ? 65536 : max;
 }
 
 @inline function slot(s: u32): usize { return slots + (<usize>s << 2); }
@@ -41,7 +52,7 @@ export function churnRun(seed: u32, steps: i32, alloc: (size: usize, align: usiz
   lowest = <usize>-1;
   highest = peakSpan = 0;
   for (let i = 0; i < steps; i++) {
-    const s = rnd() % <u32>SLOTS;
+    const s = rnd() % slotCount;
     const held = load<usize>(slot(s));
     if (held != 0) {
       if (!loopOnly) free(held);
@@ -50,7 +61,8 @@ export function churnRun(seed: u32, steps: i32, alloc: (size: usize, align: usiz
       continue;
     }
     const r = rnd() % 100;
-    const size: usize = r < 70 ? 16 + rnd() % 113 : r < 95 ? 129 + rnd() % 3968 : 4097 + rnd() % 61440;
+    let size: usize = r < 70 ? 16 + rnd() % 113 : r < 95 ? 129 + rnd() % 3968 : 4097 + rnd() % 61440;
+    if (size > maxSize) size = maxSize;
     let align: usize = 8;
     if (rnd() % 8 == 0) align = <usize>1 << (3 + rnd() % 7);
     const p = loopOnly ? fake : alloc(size, align);

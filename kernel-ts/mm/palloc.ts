@@ -44,6 +44,7 @@ import { alignDown, alignUp, isAligned, isPowerOfTwo } from "./align";
 const DEBUG: bool = true;
 const ALLOC_JUNK: u8 = 0xa5;
 const FREE_JUNK: u8 = 0xdd;
+let junkFill: bool = DEBUG;
 
 const GRANULE: usize = 8; // every block address and size is a multiple of this
 const HEADER: usize = 8; // size|U, size before
@@ -151,7 +152,7 @@ export function pinit(base: usize, size: usize): bool {
   setPrevSize(first, 0);
   setHeader(sentinel, 0, USED);
   linkBetween(first, 0, 0);
-  if (DEBUG) memory.fill(first + MIN_BLOCK, FREE_JUNK, firstSize - MIN_BLOCK);
+  if (DEBUG && junkFill) memory.fill(first + MIN_BLOCK, FREE_JUNK, firstSize - MIN_BLOCK);
   freeBytes = firstSize;
   freeBlocks = 1;
   return true;
@@ -245,7 +246,7 @@ function take(b: usize, a: usize, need: usize): usize {
   bitSet(p);
   usedBlocks++;
   usedBytes += size;
-  if (DEBUG) memory.fill(p, ALLOC_JUNK, size - HEADER);
+  if (DEBUG && junkFill) memory.fill(p, ALLOC_JUNK, size - HEADER);
   return p;
 }
 
@@ -272,13 +273,13 @@ export function pfree(ptr: usize): bool {
   usedBlocks--;
   usedBytes -= size;
   freeBytes += size;
-  if (DEBUG) memory.fill(ptr, FREE_JUNK, size - HEADER);
+  if (DEBUG && junkFill) memory.fill(ptr, FREE_JUNK, size - HEADER);
   const next = b + size;
   const prev = prevPhys(b);
   const prevIsFree = prev != 0 && !blockIsUsed(prev);
   const nextIsFree = !blockIsUsed(next); // the sentinel counts as used
   if (prevIsFree) { // b joins prev, which keeps its place in the list
-    if (DEBUG) memory.fill(b, FREE_JUNK, HEADER);
+    if (DEBUG && junkFill) memory.fill(b, FREE_JUNK, HEADER);
     size += blockSize(prev);
     b = prev;
   }
@@ -286,7 +287,7 @@ export function pfree(ptr: usize): bool {
     const nextSize = blockSize(next);
     if (prevIsFree) { unlink(next); freeBlocks--; }
     else linkBetween(b, prevFree(next), nextFree(next)); // b takes next's place in the list
-    if (DEBUG) memory.fill(next, FREE_JUNK, MIN_BLOCK);
+    if (DEBUG && junkFill) memory.fill(next, FREE_JUNK, MIN_BLOCK);
     size += nextSize;
   }
   if (!prevIsFree && !nextIsFree) {
@@ -374,3 +375,6 @@ export function pstats_free_blocks(): u32 { return freeBlocks; }
 
 /** How many palloc / palloc_ali requests returned 0 since pinit. */
 export function pstats_failed(): u32 { return failedRequests; }
+
+/** Turns the junk fills of allocated (0xA5) and freed (0xDD) payloads on or off (on while DEBUG). */
+export function palloc_debug_junk(on: bool): void { junkFill = DEBUG && on; }

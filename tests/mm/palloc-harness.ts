@@ -4,4 +4,4 @@ export {
   pinit, palloc, palloc_ali, pfree, pcheck,
   pstats_used, pstats_free, pstats_largest_free, pstats_blocks, pstats_free_blocks, pstats_failed,
 } from "../../kernel-ts/mm/palloc";
-export { churn, churn_failed, churn_peak_live, churn_peak_span } from "./palloc-churn";
+export { churn_palloc as churn, churn_failed, churn_peak_live, churn_peak_span } from "../../kernel-ts/bench/alloc";

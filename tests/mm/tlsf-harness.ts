@@ -15,7 +15,7 @@ export {
   tlsf_stats_used, tlsf_stats_free, tlsf_stats_peak, tlsf_stats_blocks, tlsf_stats_free_blocks,
   tlsf_stats_failed, tlsf_stats_pools, tlsf_stats_largest_free,
 };
-export { churn, churn_peak_live, churn_peak_span } from "./tlsf-churn";
+export { churn_tlsf as churn, churn_failed, churn_peak_live, churn_peak_span } from "../../kernel-ts/bench/alloc";
 
 /** TLSF_LK_HEAP, the lock number the _lk functions pass. */
 export function lk_heap(): i32 { return TLSF_LK_HEAP; }

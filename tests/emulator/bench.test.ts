@@ -1,0 +1,73 @@
+// `kt bench` as users run it: the reports' shape and the facts they rest on (instruction counts
+// repeat exactly, so facts about them can be asserted; wall times are only printed).
+import { describe, it, expect } from "vitest";
+import { kt } from "../lib/kt.ts";
+
+const oneLine = (s: string) => s.trimEnd().split("\n").length === 1;
+
+describe("kt bench alloc", () => {
+  it("measures the churn trace on the host and in the guest, and TLSF's cost does not depend on the pool size", () => {
+    const r = kt(["bench", "alloc", "--seeds", "2", "--steps", "3000", "--json"]);
+    expect(r.stderr).toContain("guest: run 0 tlsf 12345 16777216 1024 65536 0 ");
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.trace).toEqual({ seeds: [12345, 12346], steps: 3000, poolBytes: 16 << 20 });
+    for (const k of ["tlsf", "palloc", "asTlsf", "thingMalloc"]) {
+      expect(rep.host[k].perSeed).toHaveLength(2);
+      expect(rep.host[k].nsPerOp).toBeGreaterThan(0);
+      expect(rep.fragmentation[k].max).toBeGreaterThanOrEqual(1); // a span can never be below the live bytes
+    }
+    // The guest counts with the loop subtracted; the run also checked that the guest's failures,
+    // peak live and peak span equal the host's for every seed (it fails otherwise).
+    for (const k of ["tlsf", "palloc"]) {
+      const g = rep.guest[k];
+      expect(g.loopX86PerOp).toBeGreaterThan(0);
+      expect(g.x86PerOp).toBeCloseTo(g.x86PerOpWithLoop - g.loopX86PerOp, 0);
+      expect(g.x86PerOp).toBeGreaterThan(0);
+    }
+    // O(1): the same trace in pools from 64 KiB to 256 MiB costs the same number of instructions.
+    expect(rep.sweep.map((s: { poolBytes: number }) => s.poolBytes)).toEqual([64 << 10, 256 << 10, 1 << 20, 4 << 20, 16 << 20, 64 << 20, 256 << 20]);
+    const counts = rep.sweep.map((s: { guestX86PerOp: number }) => s.guestX86PerOp);
+    expect(Math.max(...counts) / Math.min(...counts)).toBeLessThan(1.01);
+    for (const s of rep.sweep) expect(s.failed).toBe(0);
+  }, 120_000);
+
+  it("prints a table without --json, and --host-only leaves the guest out", () => {
+    const r = kt(["bench", "alloc", "--seeds", "1", "--steps", "1000", "--host-only"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^churn trace: seeds 12345\.\.12345, 1000 steps each, 16 MiB pool$/m);
+    expect(r.stdout).toMatch(/tlsf \/ AssemblyScript TLSF [\d.]+ \(target at most 1\.2\); @thi\.ng\/malloc \/ tlsf [\d.]+ \(target at least 30\)/);
+    expect(r.stdout).toMatch(/^ {2}256 MiB +32 +1024 +0 +[\d.]+ +-$/m);
+    expect(r.stdout).not.toContain("guest (v86)");
+    expect(r.stderr).not.toContain("guest:");
+  }, 60_000);
+
+  it("rejects bad options with one line and exit code 2", () => {
+    for (const [args, msg] of [
+      [["bench", "alloc", "--seeds", "0"], "kt bench: --seeds takes 1 to 1000, not 0"],
+      [["bench", "alloc", "--steps", "ten"], "kt bench: --steps takes a whole number, not 'ten'"],
+      [["bench", "vm", "--seeds", "2"], "kt bench vm: --seeds is an option of kt bench alloc"],
+      [["bench", "heap"], "kt bench: unknown benchmark 'heap' (benchmarks: vm, alloc)"],
+      [["bench", "alloc", "--fast"], "kt bench: unknown option --fast (see kt bench --help)"],
+    ] as [string[], string][]) {
+      const r = kt(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(oneLine(r.stderr), r.stderr).toBe(true);
+      expect(r.stderr).toContain(msg);
+    }
+  });
+});
+
+describe("kt bench vm", () => {
+  it("reports kbc and x86 instruction counts for every benchmark program", () => {
+    const r = kt(["bench", "vm", "--json"]);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.rows.map((x: { program: string }) => x.program)).toEqual(["fib", "sieve", "memcopy"]);
+    for (const row of rep.rows) {
+      expect(row.kbcInstructions).toBeGreaterThan(100_000);
+      expect(row.x86PerKbc).toBeCloseTo(row.guestInstructions / row.kbcInstructions, 1);
+    }
+    expect(rep.hotCodeBytes).toBeGreaterThan(0);
+  }, 120_000);
+});
