@@ -16,7 +16,7 @@
 import path from "node:path";
 import { Section, assemble, listing, mem, m8, ref, type Encoded } from "./asm.ts";
 import { writeElf, type Segment } from "./elf.ts";
-import { emitInterpreter, VM_LABELS, TI, type FaultInjection } from "./vm.ts";
+import { emitInterpreter, VM_LABELS, TI, TI_FRAME, isBranch, type FaultInjection } from "./vm.ts";
 import { OPCODES, TRAP_CODES, VM_STACK_SLOTS, VM_MAX_DEPTH } from "../toolchain/kbc/opcodes.ts";
 import { TRAP, KtError } from "../toolchain/errors.ts";
 import { displayName, type KbcModule } from "../toolchain/kbc/module.ts";
@@ -65,6 +65,8 @@ const EXC_NAMES = ["#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#O
   "#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
   "#NP segment not present", "#SS stack fault", "#GP general protection", "#PF page fault", "reserved", "#MF x87 error",
   "#AC alignment check", "#MC machine check", "#XM SIMD error", "#VE virtualization", "#CP control protection"];
+/** CPU exceptions 0..31, then IRQs 0..15 at 32..47 (where the kernel remaps the PICs). */
+const IDT_VECTORS = 48;
 const HAS_ERROR_CODE = new Set([8, 10, 11, 12, 13, 14, 17, 21, 29, 30]);
 
 /** Lays out and assembles the image of a verified kbc module. */
@@ -168,6 +170,43 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
   s.i("shl", "eax", 4).i("mov", "esi", mem({ base: "eax", disp: ref(VM_LABELS.ftab) })).i("jmp", mem({ base: "esi" }));
   s.label(VM_LABELS.ret).i("mov", "esp", mem({ disp: ref("vm_saved_esp") })).i("popad").i("retnd");
 
+  // irq_enter(eax = continuation pc, ecx = end of the interrupted frame; esi = the safe point):
+  // calls the interrupt handler with R[0] = the latched lines, in a frame at ecx, returning
+  // through IRQRET to the continuation. Two control entries: (continuation, ebp) for IRQRET's
+  // return, (irqret_insn, ecx) for the handler's. Blocked is set before the lines are taken, so
+  // a line that fires meanwhile waits for IRQRET.
+  const V = VM_LABELS;
+  s.label(V.irqEnter).i("mov", "ebx", mem({ disp: ref(V.irqFn) })).i("test", "ebx", "ebx").jcc("e", "irq_no_handler");
+  s.i("lea", "edx", mem({ base: "edi", disp: 8, size: 0 })).i("cmp", "edx", mem({ disp: ref(V.ctlEnd) })).jcc("ae", "irq_overflow");
+  s.i("mov", "edx", "ecx").i("add", "edx", mem({ disp: ref(V.irqFn, 4) })).jcc("b", "irq_overflow");
+  s.i("cmp", "edx", mem({ disp: ref(V.stackEnd) })).jcc("a", "irq_overflow");
+  s.i("mov", mem({ disp: ref(V.irqBlocked) }), 1).i("mov", mem({ disp: ref(V.irqDeliver) }), 0);
+  s.i("mov", mem({ base: "edi" }), "eax").i("mov", mem({ base: "edi", disp: 4 }), "ebp");
+  s.i("mov", mem({ base: "edi", disp: 8 }), ref("irqret_insn")).i("mov", mem({ base: "edi", disp: 12 }), "ecx").i("add", "edi", 16);
+  s.i("mov", "ebp", "ecx").i("xor", "eax", "eax").i("xchg", mem({ disp: ref(V.irqPending) }), "eax").i("mov", mem({ base: "ebp" }), "eax");
+  s.i("mov", "esi", "ebx").i("jmp", mem({ base: "esi" }));
+  s.label("irq_no_handler").i("mov", mem({ disp: ref(V.irqDeliver) }), 0).i("mov", "esi", "eax").i("jmp", mem({ base: "esi" }));
+  s.label("irq_overflow").i("mov", "eax", TRAP_CODES.indexOf("STACK")).jmp(V.trap);
+
+  // IRQ stubs (vectors 32..47 once the kernel has remapped the PICs): acknowledge, count, latch,
+  // and ask for delivery unless the handler is running. A spurious IRQ 7 / 15 (its in-service bit
+  // clear) is neither acknowledged at its own PIC nor counted.
+  for (let n = 0; n < 16; n++) {
+    const pic = n < 8 ? 0x20 : 0xa0, done = `irq${n}_done`;
+    s.label(`irq_${n}`).i("push", "eax");
+    if (n === 7 || n === 15) {
+      s.i("mov", "al", 0x0b).i("out", pic, "al").i("in", "al", pic).i("test", "al", 0x80).jcc("ne", `irq${n}_real`);
+      if (n === 15) s.i("mov", "al", 0x20).i("out", 0x20, "al");
+      s.jmp(done).label(`irq${n}_real`);
+    }
+    s.i("mov", "al", 0x20);
+    if (n >= 8) s.i("out", 0xa0, "al");
+    s.i("out", 0x20, "al");
+    s.i("inc", mem({ disp: ref(V.irqCounts, 4 * n) })).i("or", mem({ disp: ref(V.irqPending) }), 1 << n);
+    s.i("cmp", mem({ disp: ref(V.irqBlocked) }), 0).jcc("ne", done).i("mov", mem({ disp: ref(V.irqDeliver) }), 1);
+    s.label(done).i("pop", "eax").i("iretd");
+  }
+
   // vm_exit(eax = code): drain COM1, then its 4 bytes to QEMU's debug console (port 0xE9: QEMU's exit status keeps
   // only 7 bits of it), then the code to port 0xF4 (the v86 host / QEMU isa-debug-exit); stop.
   // First let COM1 finish sending (line status bit 6, transmitter empty; bounded in case there
@@ -235,7 +274,12 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
   s.i("mov", "ecx", "edi").i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("b", "bt_done").i("cmp", "ecx", ref("ctl_end_addr")).jcc("a", "bt_done");
   s.label("bt_loop").i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("be", "bt_done");
   s.i("cmp", "edx", MAX_FRAMES).jcc("ae", "bt_more");
-  s.i("sub", "ecx", 8).i("mov", "eax", mem({ base: "ecx" })).i("sub", "eax", TI.size).call("put_frame").i("inc", "edx").jmp("bt_loop");
+  s.i("sub", "ecx", 8).i("mov", "eax", mem({ base: "ecx" })).i("cmp", "eax", ref("irqret_insn")).jcc("e", "bt_irq");
+  s.i("sub", "eax", TI.size).call("put_frame").i("inc", "edx").jmp("bt_loop");
+  // An interrupt frame: the entry below holds where the interrupted code was going (not a return address).
+  s.label("bt_irq"); puts("str_irq");
+  s.i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("be", "bt_done");
+  s.i("sub", "ecx", 8).i("mov", "eax", mem({ base: "ecx" })).call("put_frame").i("inc", "edx").jmp("bt_loop");
   s.label("bt_more"); puts("str_more");
   s.label("bt_done").i("popad").i("retnd");
 
@@ -276,15 +320,22 @@ function threadedCode(m: KbcModule, addr: (label: string) => number): Uint8Array
   const dv = new DataView(out.buffer);
   const base = addr("kbc_code");
   const handlers = OPCODES.map((o) => addr(`op_${o.name}`));
+  const safePoints = OPCODES.map((o) => (isBranch(o.name) ? addr(`op_${o.name}_sp`) : 0));
+  const frameOf = new Uint16Array(n); // frame slots of the function holding each instruction
+  for (const f of m.functions) frameOf.fill(f.frameSize, f.start, f.start + f.length);
   for (let pc = 0; pc < n; pc++) {
     const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
     const p = TI.size * pc;
-    let i = I, x = 0;
-    if (op.format[3] === "t") i = base + TI.size * (pc + 1 + I);
-    if (op.format[1] === "s") x = base + TI.size * (pc + 1 + (w >> 16));
+    let i = I, x = 0, target = -1;
+    if (op.format[3] === "t") { target = pc + 1 + I; i = base + TI.size * target; }
+    if (op.format[1] === "s") { target = pc + 1 + (w >> 16); x = base + TI.size * target; }
     if (op.name === "CALL") { i = base + TI.size * m.functions[I].start; x = 4 * m.functions[I].frameSize; }
     dv.setUint32(p, handlers[w & 0xff], true);
     out[p + TI.A] = (w >>> 8) & 0xff; out[p + TI.B] = (w >>> 16) & 0xff; out[p + TI.C] = w >>> 24;
+    if (target >= 0 && target <= pc && safePoints[w & 0xff]) { // a backward branch: a safe point
+      dv.setUint32(p, safePoints[w & 0xff], true);
+      dv.setUint16(p + TI_FRAME, frameOf[pc], true);
+    }
     dv.setUint32(p + TI.I, i >>> 0, true);
     dv.setUint32(p + TI.X, x >>> 0, true);
   }
@@ -310,6 +361,7 @@ function emitRodata(s: Section, m: KbcModule): void {
   s.label("line_table");
   for (const l of m.lines) s.dd(at(l.pc), l.line ? ref(`file_${l.file}`) : 0, l.line);
   s.align(16).label("kbc_code").computed(TI.size * (m.code.length >> 1), (addr) => threadedCode(m, addr));
+  s.label("irqret_insn").dd(ref("op_IRQRET"), 0, 0, 0); // where interrupt handlers return (irq_enter)
   m.functions.forEach((f, i) => cstr(s, `fname_${i}`, displayName(f.name)));
   m.strings.forEach((str, i) => cstr(s, `file_${i}`, str));
   s.align(4).label("trap_names");
@@ -322,20 +374,20 @@ function emitRodata(s: Section, m: KbcModule): void {
   for (let v = 0; v < 32; v++) cstr(s, `excname_${v}`, EXC_NAMES[v] ?? "reserved");
   for (const [l, t] of [["str_panic", "PANIC: "], ["str_at_loc", " at "], ["str_at", "  at "], ["str_open", " ("], ["str_close", ")\n"],
     ["str_more", "  ...\n"], ["str_assert", "assertion failed"], ["str_cpu", "CPU exception "], ["str_vector", " (vector "],
-    ["str_errcode", ", error code "], ["str_cr2", ", CR2 "]]) cstr(s, l, t);
+    ["str_errcode", ", error code "], ["str_cr2", ", CR2 "], ["str_irq", "  -- interrupt --\n"]]) cstr(s, l, t);
   // GDT: null, flat code 0x08, flat data 0x10 (accessed bits preset: the CPU never writes here).
   s.align(8).label("gdt").bytes([0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0, 0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0]);
   s.label("gdt_desc").computed(6, (addr) => { const b = new Uint8Array(6); const dv = new DataView(b.buffer); dv.setUint16(0, 23, true); dv.setUint32(2, addr("gdt"), true); return b; });
-  s.align(8).label("idt").computed(32 * 8, (addr) => {
-    const b = new Uint8Array(32 * 8); const dv = new DataView(b.buffer);
-    for (let v = 0; v < 32; v++) {
-      const a = addr(`exc_${v}`);
+  s.align(8).label("idt").computed(IDT_VECTORS * 8, (addr) => {
+    const b = new Uint8Array(IDT_VECTORS * 8); const dv = new DataView(b.buffer);
+    for (let v = 0; v < IDT_VECTORS; v++) {
+      const a = addr(v < 32 ? `exc_${v}` : `irq_${v - 32}`);
       dv.setUint16(8 * v, a & 0xffff, true); dv.setUint16(8 * v + 2, 0x08, true);
       dv.setUint16(8 * v + 4, 0x8e00, true); dv.setUint16(8 * v + 6, a >>> 16, true);
     }
     return b;
   });
-  s.label("idt_desc").computed(6, (addr) => { const b = new Uint8Array(6); const dv = new DataView(b.buffer); dv.setUint16(0, 32 * 8 - 1, true); dv.setUint32(2, addr("idt"), true); return b; });
+  s.label("idt_desc").computed(6, (addr) => { const b = new Uint8Array(6); const dv = new DataView(b.buffer); dv.setUint16(0, IDT_VECTORS * 8 - 1, true); dv.setUint32(2, addr("idt"), true); return b; });
 }
 
 /** Writable VM state. */
@@ -347,6 +399,11 @@ function emitData(s: Section, m: KbcModule): void {
   s.label(VM_LABELS.stackEnd).dd(ref("vm_stack_end_addr"));
   s.label(VM_LABELS.ctlEnd).dd(ref("ctl_end_addr"));
   s.label(VM_LABELS.ctlFloor).dd(0);
+  s.label(VM_LABELS.irqDeliver).dd(0);
+  s.label(VM_LABELS.irqPending).dd(0);
+  s.label(VM_LABELS.irqBlocked).dd(0);
+  s.label(VM_LABELS.irqFn).dd(0, 0);
+  s.label(VM_LABELS.irqCounts).dd(...new Array(16).fill(0));
   s.label("vm_saved_esp").dd(0);
   s.label("mb_info").dd(0);
 }

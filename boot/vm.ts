@@ -20,6 +20,11 @@
 // Scratch: eax, ebx, ecx, edx. A trap leaves esi on the trapping instruction (the panic path
 // reads it). Dispatch, replicated at the end of every handler:
 //   add esi, 16 ; jmp [esi]
+//
+// Safe points: a backward branch (its `_sp` handler, picked by the image builder, which also
+// stores the function's frame size at +6) and a call check irq_deliver when they transfer
+// control; if set, irq_enter calls the kernel's interrupt handler in a frame just above the
+// current one, returning through IRQRET (a native-only handler) to where control was going.
 
 import { Section, mem, m8, m16, ref, type Reg32 } from "./asm.ts";
 import { OPCODES, COMPARE, TRAP_CODES, MARK_PORT } from "../toolchain/kbc/opcodes.ts";
@@ -41,7 +46,21 @@ export const VM_LABELS = {
   abort: "vm_abort",              // eax = address of the 4 argument slots
   exit: "vm_exit",                // eax = exit code
   ret: "vm_return",               // RET from the outermost frame
+  irqEnter: "irq_enter",          // eax = continuation pc, ecx = end of the interrupted frame: calls the handler
+  irqDeliver: "irq_deliver",      // dword: nonzero when lines are latched and handlers may run (checked at safe points)
+  irqPending: "irq_pending",      // dword: latched IRQ lines (bit n: line n)
+  irqBlocked: "irq_blocked",      // dword: nonzero while the interrupt handler runs
+  irqFn: "irq_fn",                // dwords: the handler's code address (0: none), its frame bytes
+  irqCounts: "irq_counts",        // 16 dwords: how many times each line fired
 } as const;
+
+/** Branch opcodes: their backward instances get a safe-point variant `op_<name>_sp` (see irq_enter). */
+export const isBranch = (name: string): boolean => {
+  const o = OPCODES.find((x) => x.name === name);
+  return !!o && o.name !== "BRTABLE" && (o.format[3] === "t" || o.format[1] === "s");
+};
+/** The threaded-instruction offset of a backward branch's frame size in slots (u16; fields C and pad). */
+export const TI_FRAME = 6;
 
 const SLOT = (r: Reg32) => mem({ base: "ebp", index: r, scale: 4 });
 const IMM = mem({ base: "esi", disp: TI.I });
@@ -68,8 +87,22 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
   const next = () => { s.i("add", "esi", TI.size); jmpPc(); };
   /** R[A] := eax, then dispatch. */
   const storeA = () => { fA("edx"); s.i("mov", SLOT("edx"), "eax"); next(); };
-  /** Branch to the target address in I (or X). */
-  const taken = (field = IMM) => { s.i("mov", "esi", field); jmpPc(); };
+  /** The variant being emitted: `_sp` for the safe-point handlers of backward branches. */
+  let sp = "";
+  let branchIrqCount = 0;
+  const L = (name: string) => name + sp;
+  /** Branch to the target address in I (or X); at a safe point, first deliver latched interrupts. */
+  const taken = (field = IMM) => {
+    if (sp) {
+      const irq = `br${branchIrqCount++}_irq`;
+      s.i("cmp", mem({ disp: ref(VM_LABELS.irqDeliver) }), 0).jcc("ne", irq);
+      s.i("mov", "esi", field); jmpPc();
+      s.label(irq).i("mov", "eax", field).i("movzx", "ecx", m16({ base: "esi", disp: TI_FRAME }));
+      s.i("lea", "ecx", mem({ base: "ebp", index: "ecx", scale: 4, size: 0 })).jmp(VM_LABELS.irqEnter);
+      return;
+    }
+    s.i("mov", "esi", field); jmpPc();
+  };
   const trapTo = (code: number) => { s.i("mov", "eax", code).jmp(VM_LABELS.trap); };
   /** eax := R[B] */
   const loadB = () => { fB("eax"); s.i("mov", "eax", SLOT("eax")); };
@@ -152,14 +185,18 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
       s.label("mfill_oob"); trapTo(TRAP_NUM("OOB"));
     },
     JMP: () => taken(),
-    BZ: () => { fA("eax"); s.i("cmp", SLOT("eax"), 0).jcc("e", "bz_taken"); next(); s.label("bz_taken"); taken(); },
-    BNZ: () => { fA("eax"); s.i("cmp", SLOT("eax"), 0).jcc("ne", "bnz_taken"); next(); s.label("bnz_taken"); taken(); },
+    BZ: () => { fA("eax"); s.i("cmp", SLOT("eax"), 0).jcc("e", L("bz_taken")); next(); s.label(L("bz_taken")); taken(); },
+    BNZ: () => { fA("eax"); s.i("cmp", SLOT("eax"), 0).jcc("ne", L("bnz_taken")); next(); s.label(L("bnz_taken")); taken(); },
     BRTABLE: () => {
       fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "edx", IMM).i("cmp", "eax", "edx").jcc("b", "brtable_in");
       s.i("mov", "eax", "edx"); s.label("brtable_in");
       s.i("shl", "eax", 4).i("lea", "esi", mem({ base: "esi", index: "eax", scale: 1, disp: TI.size, size: 0 })); jmpPc();
     },
-    CALL: () => { s.i("mov", "ebx", IMM).i("mov", "ecx", XTRA); callEnter(); },
+    CALL: () => {
+      s.i("mov", "ebx", IMM).i("mov", "ecx", XTRA); callEnter();
+      // A call is a safe point: the handler's frame goes above the callee's, and returns to its start.
+      s.label("call_irq").i("mov", "eax", "esi").jmp(VM_LABELS.irqEnter);
+    },
     CALLI: () => {
       fB("eax"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", mem({ disp: ref(VM_LABELS.itabLen) })).jcc("ae", "calli_oob");
       s.i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.itab) })).i("cmp", "ebx", -1).jcc("e", "calli_bad");
@@ -203,6 +240,20 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     BOOTINFO: () => { s.i("mov", "eax", mem({ disp: ref("mb_info") })); storeA(); },
     IMGEND: () => { s.i("mov", "eax", ref("image_end_addr")); storeA(); },
     IMGLAYOUT: () => { s.i("mov", "eax", ref("image_layout")); storeA(); },
+    IRQSET: () => {
+      // Checked as CALLI checks its callee; then remember the handler's code address and frame.
+      fA("eax"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", mem({ disp: ref(VM_LABELS.itabLen) })).jcc("ae", "calli_oob");
+      s.i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.itab) })).i("cmp", "ebx", -1).jcc("e", "calli_bad");
+      s.i("shl", "ebx", 4).i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 8) })).i("cmp", "eax", IMM).jcc("ne", "calli_bad");
+      s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 4) })).i("mov", mem({ disp: ref(VM_LABELS.irqFn, 4) }), "eax");
+      s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) })).i("mov", mem({ disp: ref(VM_LABELS.irqFn) }), "eax");
+      // Lines latched before there was a handler are delivered now.
+      s.i("cmp", mem({ disp: ref(VM_LABELS.irqPending) }), 0).jcc("e", "irqset_done");
+      s.i("cmp", mem({ disp: ref(VM_LABELS.irqBlocked) }), 0).jcc("ne", "irqset_done");
+      s.i("mov", mem({ disp: ref(VM_LABELS.irqDeliver) }), 1);
+      s.label("irqset_done"); next();
+    },
+    IRQCOUNT: () => { loadB(); s.i("and", "eax", 15).i("mov", "eax", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.irqCounts) })); storeA(); },
     MARK: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "dx", MARK_PORT).i("out", "dx", "eax"); next(); },
   };
   for (const [k, op] of Object.entries(ALU)) {
@@ -218,12 +269,12 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     emitters[k] = () => { fB("eax"); fC("edx"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", SLOT("edx")).i("set" + cc, "al").i("movzx", "eax", "al"); storeA(); };
     emitters[k + "I"] = () => { loadB(); s.i("cmp", "eax", IMM).i("set" + cc, "al").i("movzx", "eax", "al"); storeA(); };
     emitters["B" + k] = () => {
-      fA("eax"); fB("edx"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", SLOT("edx")).jcc(cc, `b${k}_taken`); next();
-      s.label(`b${k}_taken`); taken();
+      fA("eax"); fB("edx"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", SLOT("edx")).jcc(cc, L(`b${k}_taken`)); next();
+      s.label(L(`b${k}_taken`)); taken();
     };
     emitters["B" + k + "I"] = () => {
-      fA("eax"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", IMM).jcc(cc, `b${k}i_taken`); next();
-      s.label(`b${k}i_taken`); taken(XTRA);
+      fA("eax"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", IMM).jcc(cc, L(`b${k}i_taken`)); next();
+      s.label(L(`b${k}i_taken`)); taken(XTRA);
     };
   }
 
@@ -233,7 +284,9 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     s.i("cmp", "ecx", mem({ disp: ref(VM_LABELS.stackEnd) })).jcc("a", "call_overflow");
     s.i("cmp", "edi", mem({ disp: ref(VM_LABELS.ctlEnd) })).jcc("ae", "call_overflow");
     s.i("lea", "eax", mem({ base: "esi", disp: TI.size, size: 0 })).i("mov", mem({ base: "edi" }), "eax").i("mov", mem({ base: "edi", disp: 4 }), "ebp").i("add", "edi", 8);
-    s.i("mov", "ebp", "edx").i("mov", "esi", "ebx"); jmpPc();
+    s.i("mov", "ebp", "edx").i("mov", "esi", "ebx");
+    s.i("cmp", mem({ disp: ref(VM_LABELS.irqDeliver) }), 0).jcc("ne", "call_irq");
+    jmpPc();
   }
 
   function divide(signed: boolean, rem: boolean, imm: boolean): void {
@@ -289,5 +342,17 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     s.align(4, 0x90).label(h(o.name));
     emit();
   }
+  sp = "_sp";
+  for (const o of OPCODES.filter((x) => isBranch(x.name))) {
+    s.align(4, 0x90).label(h(o.name) + sp);
+    emitters[o.name]();
+  }
+  sp = "";
+  // IRQRET: where the interrupt handler returns (irq_enter pushed this instruction as its return
+  // address): handlers may run again, lines latched meanwhile are delivered at the next safe point,
+  // and control goes back to where it was interrupted.
+  s.align(4, 0x90).label("op_IRQRET").i("mov", mem({ disp: ref(VM_LABELS.irqBlocked) }), 0);
+  s.i("cmp", mem({ disp: ref(VM_LABELS.irqPending) }), 0).jcc("e", "ret_common");
+  s.i("mov", mem({ disp: ref(VM_LABELS.irqDeliver) }), 1).jmp("ret_common");
 }
 

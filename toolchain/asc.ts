@@ -103,7 +103,7 @@ export async function compileProgram(entry: string, opts: CompileOptions = {}): 
   const level = opts.optimizeLevel ?? 3;
   const argv = [
     path.basename(abs), "--baseDir", baseDir,
-    ...(opts.runtime === "minimal" ? ["--runtime", "minimal"] : ["--runtime", "stub", "--importMemory", "--memoryBase", String(DATA_BASE)]),
+    ...(opts.runtime === "minimal" ? ["--runtime", "minimal"] : ["--runtime", "stub", "--importMemory", "--memoryBase", String(DATA_BASE), "--exportTable"]),
     "--outFile", "out.wasm", "--sourceMap", "--debug", "--noColors",
     "--optimizeLevel", String(level), "--shrinkLevel", String(opts.shrinkLevel ?? 0),
   ];

@@ -35,6 +35,7 @@ export class HostDevices implements Devices {
   invlpg(): void { /* no TLB on the host */ }
   setInterrupts(enabled: boolean): void { this.interrupts = enabled; }
   hlt(): void { /* no interrupts on the host: returns at once */ }
+  irqCount(): number { return 0; }
   /** Benchmark markers seen: id, kbc instructions executed so far, time (ms). */
   marks: { id: number; executed: number; ms: number }[] = [];
   mark(id: number, executed: number): void { this.marks.push({ id, executed, ms: performance.now() }); }

@@ -75,6 +75,8 @@ export function hostImports(memory: object, dev: Devices): Record<string, Record
       boot_info: () => dev.bootInfo() | 0,
       image_end: () => dev.imageEnd() | 0,
       image_layout: () => dev.imageLayout() | 0,
+      irq_handler: () => { /* no interrupt ever arrives on the host */ },
+      irq_count: (line: number) => dev.irqCount(line & 15) | 0,
     },
   };
 }

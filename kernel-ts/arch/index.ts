@@ -41,3 +41,14 @@
 @external("kernel", "image_layout") export declare function image_layout(): u32;
 /** Benchmark marker: the host notes the instruction count when it runs (port 0x510 in the guest). */
 @external("kernel", "mark") export declare function mark(id: u32): void;
+/**
+ * Makes `handler` the interrupt handler. IRQ lines latch in native stubs (which also acknowledge
+ * the PIC); the VM then calls `handler(irqs)` at its next safe point — a backward branch or a call
+ * — with the mask of lines latched since the last call (bit n: IRQ n). Handlers never nest: lines
+ * that fire during a call are delivered after it returns. Never called on the host.
+ */
+@inline export function irq_handler(handler: (irqs: u32) => void): void { irq_handler_index(handler.index); }
+/** irq_handler's intrinsic: it takes the handler's function-table index (what a call_indirect takes). */
+@external("kernel", "irq_handler") export declare function irq_handler_index(index: u32): void;
+/** How many times IRQ line `line` (0..15) has fired since boot, counted by the native stub (0 on the host). */
+@external("kernel", "irq_count") export declare function irq_count(line: u32): u32;

@@ -63,10 +63,21 @@ describe("boot › image layout", () => {
     const rodata = img.sections.find((s) => s.name === "rodata")!;
     const code = img.labels.get("kbc_code")! - rodata.base;
     const dv = new DataView(rodata.bytes.buffer, rodata.bytes.byteOffset);
-    for (let pc = 0; pc < img.kbc.code.length / 2; pc++) {
-      const handler = dv.getUint32(code + 16 * pc, true);
-      expect(handler, `threaded instruction ${pc}`).toBe(img.labels.get(`op_${OPCODES[img.kbc.code[2 * pc] & 0xff].name}`));
+    // A backward branch is a safe point: its `_sp` handler, and its function's frame slots at +6.
+    let backward = 0;
+    for (const f of img.kbc.functions) {
+      for (let pc = f.start; pc < f.start + f.length; pc++) {
+        const w = img.kbc.code[2 * pc], op = OPCODES[w & 0xff];
+        const target = op.format[3] === "t" ? pc + 1 + img.kbc.code[2 * pc + 1] : op.format[1] === "s" ? pc + 1 + (w >> 16) : Infinity;
+        const sp = op.name !== "BRTABLE" && target <= pc;
+        backward += sp ? 1 : 0;
+        const handler = dv.getUint32(code + 16 * pc, true);
+        expect(handler, `threaded instruction ${pc}`).toBe(img.labels.get(`op_${op.name}${sp ? "_sp" : ""}`));
+        if (sp) expect(dv.getUint16(code + 16 * pc + 6, true), `frame size at ${pc}`).toBe(f.frameSize);
+      }
     }
+    expect(backward).toBeGreaterThan(0);
+    expect(starts.has(img.labels.get("op_IRQRET")!)).toBe(true);
   });
 
   it("is a Multiboot v1 ELF32 asking for the memory map", () => {

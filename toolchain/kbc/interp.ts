@@ -24,6 +24,8 @@ export interface Devices {
   imageEnd(): number;
   /** Address of the image layout words (kernel.image_layout). */
   imageLayout(): number;
+  /** How many times IRQ line `line` (0..15) has fired (kernel.irq_count); the host has none. */
+  irqCount(line: number): number;
 }
 
 export type RunResult =
@@ -46,7 +48,7 @@ const {
   JMP, BZ, BNZ, BEQ, BNE, BLTS, BLTU, BGTS, BGTU, BLES, BLEU, BGES, BGEU,
   BEQI, BNEI, BLTSI, BLTUI, BGTSI, BGTUI, BLESI, BLEUI, BGESI, BGEUI,
   BRTABLE, CALL, CALLI, RET, RET0, TRAP: TRAPOP, ABORT, OUT8, OUT16, OUT32, IN8, IN16, IN32, EXIT,
-  RDCR0, WRCR0, RDCR2, RDCR3, WRCR3, INVLPG, CLI, STI, HLT, MARK, BOOTINFO, IMGEND, IMGLAYOUT,
+  RDCR0, WRCR0, RDCR2, RDCR3, WRCR3, INVLPG, CLI, STI, HLT, MARK, BOOTINFO, IMGEND, IMGLAYOUT, IRQSET, IRQCOUNT,
 } = Op;
 
 function popcnt(x: number): number {
@@ -254,6 +256,13 @@ export class KbcInterpreter {
           case BOOTINFO: R[A] = dev.bootInfo(); break;
           case IMGEND: R[A] = dev.imageEnd(); break;
           case IMGLAYOUT: R[A] = dev.imageLayout(); break;
+          case IRQSET: { // checked like CALLI; no interrupt ever arrives on the host
+            const k = R[A] >>> 0;
+            if (k >= table.length) throw new Trap(TRAP.TABLE_OOB);
+            if (table[k] < 0 || fType[table[k]] !== I) throw new Trap(TRAP.BAD_CALL);
+            break;
+          }
+          case IRQCOUNT: R[A] = dev.irqCount(R[B] & 15); break;
           default: throw new Trap(`illegal opcode ${op} (${OPCODES[op]?.name ?? "?"})`);
         }
       }

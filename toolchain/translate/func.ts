@@ -51,6 +51,7 @@ export interface FuncContext {
   funcIndex: number;              // wasm index
   kbcIndexOf(wasmFunc: number): number;   // defined function → kbc index
   typeIdOf(wasmType: number): number;     // wasm type → kbc signature id
+  sigId(params: number, results: number): number; // the kbc signature id of an i32-only signature
   globalIndexOf(wasmGlobal: number): number;
 }
 
@@ -520,7 +521,7 @@ export function translateFunction(ctx: FuncContext, body: FuncBody): TranslatedF
     const pos = stack.length;
     const slots = args.map((e, i) => slotOf(e, pos + i));
     if (results) { emit(info!.name, home(pos), slots[0] ?? 0); push({ slot: home(pos) }); }
-    else emit(info!.name, slots[0] ?? 0, slots[1] ?? 0);
+    else emit(info!.name, slots[0] ?? 0, slots[1] ?? 0, 0, info!.takes ? ctx.sigId(...info!.takes) : 0);
     if (info!.terminator) dead = true;
   }
 }

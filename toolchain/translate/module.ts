@@ -58,13 +58,13 @@ export function translateModule(wasm: Uint8Array, opts: TranslateOptions): KbcMo
   // Signatures: every accepted function is i32-only, so (params, results) identifies a type.
   const types: { params: number; results: number }[] = [];
   const typeIds = new Map<string, number>();
-  const typeIdOf = (wasmType: number) => {
-    const t = m.types[wasmType];
-    const key = `${t.params.length}:${t.results.length}`;
+  const sigId = (params: number, results: number) => {
+    const key = `${params}:${results}`;
     let id = typeIds.get(key);
-    if (id === undefined) { id = types.length; types.push({ params: t.params.length, results: t.results.length }); typeIds.set(key, id); }
+    if (id === undefined) { id = types.length; types.push({ params, results }); typeIds.set(key, id); }
     return id;
   };
+  const typeIdOf = (wasmType: number) => sigId(m.types[wasmType].params.length, m.types[wasmType].results.length);
 
   // Translate every function, collecting problems instead of stopping at the first.
   const translated: (TranslatedFunc | null)[] = [];
@@ -75,7 +75,7 @@ export function translateModule(wasm: Uint8Array, opts: TranslateOptions): KbcMo
       translated.push(translateFunction({
         module: m, funcIndex: wasmIndex,
         kbcIndexOf: (f) => f - nImports,
-        typeIdOf,
+        typeIdOf, sigId,
         globalIndexOf: (g) => {
           if (g >= globals.length) throw new Unsupported("a global index out of range (malformed function)", 0);
           return g;
