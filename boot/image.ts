@@ -165,10 +165,19 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
   s.i("popad").i("retnd");
 
   // vm_call(eax = function index): runs it on a fresh VM stack; returns when it returns.
-  s.label("vm_call").i("pushad").i("mov", mem({ disp: ref("vm_saved_esp") }), "esp");
+  // vm_reenter(eax = code address, ecx = frame base): runs a function from native code in the
+  // middle of the VM's work (the page-fault handler), its frame at ecx above the current one and
+  // its control entries above edi. Both save the previous native esp and control floor, so they
+  // nest; the RET at the floor comes back through vm_return.
+  s.label("vm_call").i("pushad").i("push", mem({ disp: ref("vm_saved_esp") })).i("push", mem({ disp: ref(VM_LABELS.ctlFloor) }));
+  s.i("mov", mem({ disp: ref("vm_saved_esp") }), "esp");
   s.i("mov", "ebp", ref("vm_stack_base")).i("mov", "edi", ref("ctl_base")).i("mov", mem({ disp: ref(VM_LABELS.ctlFloor) }), "edi");
   s.i("shl", "eax", 4).i("mov", "esi", mem({ base: "eax", disp: ref(VM_LABELS.ftab) })).i("jmp", mem({ base: "esi" }));
-  s.label(VM_LABELS.ret).i("mov", "esp", mem({ disp: ref("vm_saved_esp") })).i("popad").i("retnd");
+  s.label("vm_reenter").i("pushad").i("push", mem({ disp: ref("vm_saved_esp") })).i("push", mem({ disp: ref(VM_LABELS.ctlFloor) }));
+  s.i("mov", mem({ disp: ref("vm_saved_esp") }), "esp").i("mov", mem({ disp: ref(VM_LABELS.ctlFloor) }), "edi");
+  s.i("mov", "ebp", "ecx").i("mov", "esi", "eax").i("jmp", mem({ base: "esi" }));
+  s.label(VM_LABELS.ret).i("mov", "esp", mem({ disp: ref("vm_saved_esp") }));
+  s.i("pop", mem({ disp: ref(VM_LABELS.ctlFloor) })).i("pop", mem({ disp: ref("vm_saved_esp") })).i("popad").i("retnd");
 
   // irq_enter(eax = continuation pc, ecx = end of the interrupted frame; esi = the safe point):
   // calls the interrupt handler with R[0] = the latched lines, in a frame at ecx, returning
@@ -302,13 +311,43 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
   for (let v = 0; v < 32; v++) {
     s.label(`exc_${v}`);
     if (!HAS_ERROR_CODE.has(v)) s.i("pushd", 0);
-    s.i("pushd", v).jmp("exc_common");
+    s.i("pushd", v).jmp(v === 14 ? "pf_entry" : "exc_common");
   }
-  s.label("exc_common"); puts("str_panic"); puts("str_cpu");
+
+  // A page fault goes to the kernel's fault handler (kernel.fault_handler), if any, when it comes
+  // from a VM handler (esi on an instruction of a function) and not from the fault handler itself:
+  // handler(cr2, error code) runs in a frame above the faulting one, with interrupt delivery
+  // blocked; true retries the faulting instruction, false (or no handler) is the panic below.
+  s.label("pf_entry").i("cmp", mem({ disp: ref(V.faultFn) }), 0).jcc("e", "exc_common");
+  s.i("cmp", mem({ disp: ref("fault_active") }), 0).jcc("ne", "exc_common");
+  s.i("pushad").i("cmp", mem({ disp: ref(V.stringRegs, 8) }), 0).jcc("e", "pf_vm_regs"); // inside MCOPY / MFILL
+  s.i("mov", "esi", mem({ disp: ref(V.stringRegs) })).i("mov", "edi", mem({ disp: ref(V.stringRegs, 4) }));
+  s.label("pf_vm_regs").i("mov", "eax", "esi").call("find_func").i("test", "ebx", "ebx").jcc("e", "pf_give_up");
+  s.i("mov", "ecx", mem({ base: "ebx", disp: 4 })).i("add", "ecx", "ebp"); // the faulting frame's end
+  s.i("mov", "edx", "ecx").i("add", "edx", mem({ disp: ref(V.faultFn, 4) })).jcc("b", "pf_give_up");
+  s.i("cmp", "edx", mem({ disp: ref(V.stackEnd) })).jcc("a", "pf_give_up");
+  s.i("cmp", "edi", mem({ disp: ref(V.ctlEnd) })).jcc("ae", "pf_give_up");
+  s.i("mov", mem({ disp: ref("fault_active") }), 1).i("push", mem({ disp: ref(V.irqBlocked) })).i("mov", mem({ disp: ref(V.irqBlocked) }), 1);
+  s.i("mov", "eax", "cr2").i("mov", mem({ base: "ecx" }), "eax").i("mov", "eax", mem({ base: "esp", disp: 40 })).i("mov", mem({ base: "ecx", disp: 4 }), "eax");
+  s.i("mov", "eax", mem({ disp: ref(V.faultFn) })).call("vm_reenter");
+  s.i("pop", mem({ disp: ref(V.irqBlocked) })).i("mov", mem({ disp: ref("fault_active") }), 0);
+  s.i("cmp", mem({ base: "ecx" }), 0).jcc("e", "pf_give_up");
+  s.i("popad").i("add", "esp", 8).i("iretd");
+  s.label("pf_give_up").i("popad").jmp("exc_common");
+  s.label("exc_common").i("cmp", mem({ disp: ref(VM_LABELS.stringRegs, 8) }), 0).jcc("e", "exc_vm_regs"); // inside MCOPY / MFILL
+  s.i("mov", "esi", mem({ disp: ref(VM_LABELS.stringRegs) })).i("mov", "edi", mem({ disp: ref(VM_LABELS.stringRegs, 4) }));
+  s.label("exc_vm_regs"); puts("str_panic"); puts("str_cpu");
   s.i("mov", "eax", mem({ base: "esp" })).i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref("exc_names") })).call("puts");
   puts("str_vector"); s.i("mov", "eax", mem({ base: "esp" })).call("putdec");
   puts("str_errcode"); s.i("mov", "eax", mem({ base: "esp", disp: 4 })).call("puthex");
-  s.i("cmp", mem({ base: "esp" }), 14).jcc("ne", "exc_no_cr2"); puts("str_cr2"); s.i("mov", "eax", "cr2").call("puthex");
+  s.i("cmp", mem({ base: "esp" }), 14).jcc("ne", "exc_no_cr2");
+  // A page fault's error code decoded: [read|write|instruction fetch, not present|protection].
+  s.i("mov", "eax", mem({ base: "esp", disp: 4 }));
+  s.i("mov", "ebx", ref("str_pf_read")).i("test", "eax", 2).jcc("e", "pf_rw").i("mov", "ebx", ref("str_pf_write"));
+  s.label("pf_rw").i("test", "eax", 16).jcc("e", "pf_kind").i("mov", "ebx", ref("str_pf_fetch"));
+  s.label("pf_kind").call("puts").i("mov", "ebx", ref("str_pf_np")).i("test", "eax", 1).jcc("e", "pf_p").i("mov", "ebx", ref("str_pf_prot"));
+  s.label("pf_p").call("puts");
+  puts("str_cr2"); s.i("mov", "eax", "cr2").call("puthex");
   s.label("exc_no_cr2"); putc(")"); puts("str_at_loc"); s.i("mov", "eax", "esi").call("put_location"); putc("\n");
   s.call("put_backtrace").i("mov", "eax", 3).jmp(VM_LABELS.exit);
 }
@@ -374,7 +413,8 @@ function emitRodata(s: Section, m: KbcModule): void {
   for (let v = 0; v < 32; v++) cstr(s, `excname_${v}`, EXC_NAMES[v] ?? "reserved");
   for (const [l, t] of [["str_panic", "PANIC: "], ["str_at_loc", " at "], ["str_at", "  at "], ["str_open", " ("], ["str_close", ")\n"],
     ["str_more", "  ...\n"], ["str_assert", "assertion failed"], ["str_cpu", "CPU exception "], ["str_vector", " (vector "],
-    ["str_errcode", ", error code "], ["str_cr2", ", CR2 "], ["str_irq", "  -- interrupt --\n"]]) cstr(s, l, t);
+    ["str_errcode", ", error code "], ["str_cr2", ", CR2 "], ["str_irq", "  -- interrupt --\n"],
+    ["str_pf_read", " [read, "], ["str_pf_write", " [write, "], ["str_pf_fetch", " [instruction fetch, "], ["str_pf_np", "not present]"], ["str_pf_prot", "protection]"]]) cstr(s, l, t);
   // GDT: null, flat code 0x08, flat data 0x10 (accessed bits preset: the CPU never writes here).
   s.align(8).label("gdt").bytes([0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0, 0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0]);
   s.label("gdt_desc").computed(6, (addr) => { const b = new Uint8Array(6); const dv = new DataView(b.buffer); dv.setUint16(0, 23, true); dv.setUint32(2, addr("gdt"), true); return b; });
@@ -404,6 +444,9 @@ function emitData(s: Section, m: KbcModule): void {
   s.label(VM_LABELS.irqBlocked).dd(0);
   s.label(VM_LABELS.irqFn).dd(0, 0);
   s.label(VM_LABELS.irqCounts).dd(...new Array(16).fill(0));
+  s.label(VM_LABELS.faultFn).dd(0, 0);
+  s.label("fault_active").dd(0);
+  s.label(VM_LABELS.stringRegs).dd(0, 0, 0);
   s.label("vm_saved_esp").dd(0);
   s.label("mb_info").dd(0);
 }

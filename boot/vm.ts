@@ -52,6 +52,8 @@ export const VM_LABELS = {
   irqBlocked: "irq_blocked",      // dword: nonzero while the interrupt handler runs
   irqFn: "irq_fn",                // dwords: the handler's code address (0: none), its frame bytes
   irqCounts: "irq_counts",        // 16 dwords: how many times each line fired
+  stringRegs: "vm_string_regs",   // dwords: the VM's esi, edi during a rep string instruction, and 1 while there
+  faultFn: "fault_fn",            // dwords: the page-fault handler's code address (0: none), its frame bytes
 } as const;
 
 /** Branch opcodes: their backward instances get a safe-point variant `op_<name>_sp` (see irq_enter). */
@@ -166,21 +168,21 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
         s.i("mov", "ebx", r).i("add", "ebx", "ecx").jcc("b", "mcopy_oob");
         s.i("cmp", "ebx", mem({ disp: ref(VM_LABELS.lim, 12) })).jcc("a", "mcopy_oob");
       }
-      s.i("push", "esi").i("push", "edi").i("mov", "edi", "eax").i("mov", "esi", "edx");
+      stringOpBegin(); s.i("push", "esi").i("push", "edi").i("mov", "edi", "eax").i("mov", "esi", "edx");
       s.i("cmp", "edi", "esi").jcc("be", "mcopy_fwd");
       s.i("lea", "ebx", mem({ base: "esi", index: "ecx", scale: 1, size: 0 })).i("cmp", "edi", "ebx").jcc("ae", "mcopy_fwd");
       // Overlapping with dst above src: copy backwards.
       s.i("lea", "esi", mem({ base: "esi", index: "ecx", scale: 1, disp: -1, size: 0 })).i("lea", "edi", mem({ base: "edi", index: "ecx", scale: 1, disp: -1, size: 0 }));
       s.i("std").i("rep_movsb").i("cld").jmp("mcopy_done");
       s.label("mcopy_fwd").i("rep_movsb");
-      s.label("mcopy_done").i("pop", "edi").i("pop", "esi"); next();
+      s.label("mcopy_done").i("pop", "edi").i("pop", "esi"); stringOpEnd(); next();
       s.label("mcopy_oob"); trapTo(TRAP_NUM("OOB"));
     },
     MFILL: () => {
       fC("ecx"); s.i("mov", "ecx", SLOT("ecx")); fA("edx"); s.i("mov", "edx", SLOT("edx"));
       s.i("mov", "ebx", "edx").i("add", "ebx", "ecx").jcc("b", "mfill_oob");
       s.i("cmp", "ebx", mem({ disp: ref(VM_LABELS.lim, 12) })).jcc("a", "mfill_oob");
-      loadB(); s.i("push", "edi").i("mov", "edi", "edx").i("rep_stosb").i("pop", "edi");
+      loadB(); stringOpBegin(); s.i("push", "edi").i("mov", "edi", "edx").i("rep_stosb").i("pop", "edi"); stringOpEnd();
       next();
       s.label("mfill_oob"); trapTo(TRAP_NUM("OOB"));
     },
@@ -240,13 +242,9 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     BOOTINFO: () => { s.i("mov", "eax", mem({ disp: ref("mb_info") })); storeA(); },
     IMGEND: () => { s.i("mov", "eax", ref("image_end_addr")); storeA(); },
     IMGLAYOUT: () => { s.i("mov", "eax", ref("image_layout")); storeA(); },
+    FAULTSET: () => { setHandler(VM_LABELS.faultFn); next(); },
     IRQSET: () => {
-      // Checked as CALLI checks its callee; then remember the handler's code address and frame.
-      fA("eax"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", mem({ disp: ref(VM_LABELS.itabLen) })).jcc("ae", "calli_oob");
-      s.i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.itab) })).i("cmp", "ebx", -1).jcc("e", "calli_bad");
-      s.i("shl", "ebx", 4).i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 8) })).i("cmp", "eax", IMM).jcc("ne", "calli_bad");
-      s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 4) })).i("mov", mem({ disp: ref(VM_LABELS.irqFn, 4) }), "eax");
-      s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) })).i("mov", mem({ disp: ref(VM_LABELS.irqFn) }), "eax");
+      setHandler(VM_LABELS.irqFn);
       // Lines latched before there was a handler are delivered now.
       s.i("cmp", mem({ disp: ref(VM_LABELS.irqPending) }), 0).jcc("e", "irqset_done");
       s.i("cmp", mem({ disp: ref(VM_LABELS.irqBlocked) }), 0).jcc("ne", "irqset_done");
@@ -276,6 +274,25 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
       fA("eax"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", IMM).jcc(cc, L(`b${k}i_taken`)); next();
       s.label(L(`b${k}i_taken`)); taken(XTRA);
     };
+  }
+
+  /**
+   * MCOPY and MFILL lend esi/edi to rep movsb/stosb; a page fault in the middle must still find
+   * the VM's pc and control stack (the fault handler runs kernel-ts code), so they are kept here.
+   */
+  function stringOpBegin(): void {
+    s.i("mov", mem({ disp: ref(VM_LABELS.stringRegs) }), "esi").i("mov", mem({ disp: ref(VM_LABELS.stringRegs, 4) }), "edi");
+    s.i("mov", mem({ disp: ref(VM_LABELS.stringRegs, 8) }), 1);
+  }
+  function stringOpEnd(): void { s.i("mov", mem({ disp: ref(VM_LABELS.stringRegs, 8) }), 0); }
+
+  /** Checks table[R[A]] as CALLI checks its callee, then stores its code address and frame bytes at `where`. */
+  function setHandler(where: string): void {
+    fA("eax"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", mem({ disp: ref(VM_LABELS.itabLen) })).jcc("ae", "calli_oob");
+    s.i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.itab) })).i("cmp", "ebx", -1).jcc("e", "calli_bad");
+    s.i("shl", "ebx", 4).i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 8) })).i("cmp", "eax", IMM).jcc("ne", "calli_bad");
+    s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 4) })).i("mov", mem({ disp: ref(where, 4) }), "eax");
+    s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) })).i("mov", mem({ disp: ref(where) }), "eax");
   }
 
   /** Enters a call: ebx = callee's code address, ecx = its frame bytes; the window is A. */

@@ -5,7 +5,7 @@
 // On the host runners there is no MMU: image_layout() reports an empty read-only part, paging
 // only sets CR0/CR3 as plain state, and the palloc pool is placed at its frames' own addresses.
 
-import { boot_info, image_end, image_layout, read_cr3, exit } from "./arch";
+import { boot_info, image_end, image_layout, read_cr3, exit, fault_handler } from "./arch";
 import { puts, putu, puthex } from "./dev/serial";
 import { binit, balloc, bstats_used } from "./mm/balloc";
 import { frames_init, frame_alloc, frame_free, frames_free, frames_total, frames_check } from "./mm/frames";
@@ -19,12 +19,15 @@ const POOL_VA: usize = 0xc0000000;      // where the palloc pool lives once pagi
 const POOL_PAGES: u32 = 256;            // 1 MiB
 const HEAP_VA: usize = 0xd0000000;      // the TLSF heap's virtual range starts here
 const HEAP_PAGES: u32 = 256;            // 1 MiB at boot; the growth hook adds more
+const HEAP_LIMIT: usize = 0xe0000000;   // the heap's virtual range ends here (256 MiB)
 const GROW_MIN: usize = 256 << 10;      // grow by at least 256 KiB at a time
 const MB_MMAP: u32 = 0x40;
 
 let mappedPages: u32 = 0;
 let hasMmu = false;
-let heapEnd: usize = 0;                 // the end of the TLSF heap's mapped range
+let heapEnd: usize = 0;                 // the end of the TLSF heap's range (its pools)
+let heapStart: usize = 0;
+let demandPages: u32 = 0;               // heap pages mapped by the page-fault handler
 let passed: u32 = 0;
 let failed: u32 = 0;
 
@@ -44,13 +47,30 @@ function backWithFrames(va: usize, bytes: usize): bool {
   return true;
 }
 
-/** TLSF's growth hook: maps fresh frames at the heap's end and adds them as a pool (they merge). */
+/**
+ * TLSF's growth hook: adds [heapEnd, heapEnd + bytes) as a pool (it merges with the heap). Under
+ * paging nothing is mapped here — the page-fault handler maps each page when it is first touched;
+ * without an MMU fresh frames back it at once.
+ */
 function growHeap(minBytes: usize): bool {
   let bytes = (minBytes + 64 + PAGE - 1) & ~(PAGE - 1);
   if (bytes < GROW_MIN) bytes = GROW_MIN;
-  if (!backWithFrames(heapEnd, bytes)) return false;
-  if (!tlsf_add_pool(heapEnd, bytes)) return false;
-  heapEnd += bytes;
+  if (hasMmu ? bytes > HEAP_LIMIT - heapEnd : !backWithFrames(heapEnd, bytes)) return false;
+  const from = heapEnd;
+  heapEnd += bytes; // first, so that the page faults of tlsf_add_pool's writes are the heap's
+  if (!tlsf_add_pool(from, bytes)) { heapEnd = from; return false; }
+  return true;
+}
+
+/**
+ * The page-fault handler: a page of the TLSF heap's range touched for the first time gets a fresh
+ * frame; any other fault (or no frame left) is refused, which panics.
+ */
+function onPageFault(cr2: u32, err: u32): bool {
+  if ((err & 1) != 0 || cr2 < heapStart || cr2 >= heapEnd) return false;
+  const f = frame_alloc();
+  if (f == 0 || !map(cr2 & ~(PAGE - 1), f, PTE_WRITE)) return false;
+  demandPages++;
   return true;
 }
 
@@ -125,12 +145,15 @@ export function kmain(): void {
   if (!pinit(pool, <usize>POOL_PAGES << 12)) { puts("palloc: pinit failed\n"); exit(1); }
   puts("palloc: pool "); puthex(pool); puts(", "); putu(<u32>(pstats_free() >> 10)); puts(" KiB free\n");
 
-  // TLSF: 1 MiB at HEAP_VA (at its frames' addresses without an MMU), growing on demand.
+  // TLSF: 1 MiB at HEAP_VA, its pages mapped by the page-fault handler when first touched,
+  // growing up to HEAP_LIMIT (without an MMU: at its frames' own addresses, backed at once).
   const heap = hasMmu ? HEAP_VA : frame_alloc();
   if (!hasMmu && heap != 0) frame_free(heap); // only learning where the next frames start
   const heapBytes = <usize>HEAP_PAGES << 12;
-  if (heap == 0 || !backWithFrames(heap, heapBytes) || !tlsf_init(heap, heapBytes)) { puts("tlsf: init failed\n"); exit(1); }
+  heapStart = heap;
   heapEnd = heap + heapBytes;
+  fault_handler(onPageFault);
+  if (heap == 0 || (!hasMmu && !backWithFrames(heap, heapBytes)) || !tlsf_init(heap, heapBytes)) { puts("tlsf: init failed\n"); exit(1); }
   tlsf_set_grow(growHeap);
   bseal(); // the paged heaps have taken over: a later balloc is a panic
   puts("tlsf: heap "); puthex(heap); puts(", "); putu(<u32>(tlsf_stats_free() >> 10)); puts(" KiB free\n");
@@ -151,7 +174,8 @@ export function kmain(): void {
   check(t1 != 0 && t2 != 0 && (t2 & 255) == 0, "tlsf allocates, aligned too");
   check(tlsf_free(t1) && !tlsf_free(t1) && !tlsf_free(t2 + 8), "tlsf refuses double and interior frees");
   const big = tlsf_alloc(3 << 20); // more than the heap holds: the growth hook maps more frames
-  check(big != 0 && tlsf_stats_pools() == 1, "the heap grows over fresh frames and stays one pool");
+  check(big != 0 && tlsf_stats_pools() == 1, "the heap grows and stays one pool");
+  check(!hasMmu || demandPages > 0, "heap pages are mapped on first touch");
   if (big != 0) { store<u32>(big + (3 << 20) - 4, 0xabcd); check(load<u32>(big + (3 << 20) - 4) == 0xabcd, "grown memory is usable"); }
   check(tlsf_free(t2) && (big == 0 || tlsf_free(big)) && tlsf_check() == 0, "tlsf frees and checks clean");
   puts("selftest: "); putu(passed); puts(" passed, "); putu(failed); puts(" failed\n");

@@ -76,6 +76,7 @@ export function hostImports(memory: object, dev: Devices): Record<string, Record
       image_end: () => dev.imageEnd() | 0,
       image_layout: () => dev.imageLayout() | 0,
       irq_handler: () => { /* no interrupt ever arrives on the host */ },
+      fault_handler: () => { /* nor a page fault */ },
       irq_count: (line: number) => dev.irqCount(line & 15) | 0,
     },
   };

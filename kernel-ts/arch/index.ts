@@ -52,3 +52,14 @@
 @external("kernel", "irq_handler") export declare function irq_handler_index(index: u32): void;
 /** How many times IRQ line `line` (0..15) has fired since boot, counted by the native stub (0 on the host). */
 @external("kernel", "irq_count") export declare function irq_count(line: u32): u32;
+/**
+ * Makes `handler` the page-fault handler: on a page fault in kernel-ts code, the VM calls
+ * `handler(cr2, err)` (the faulting address and the CPU's error code: bit 0 protection (else not
+ * present), bit 1 write, bit 4 instruction fetch) in a frame above the faulting one, with
+ * interrupts off and delivery blocked. `true` retries the faulting access (the handler mapped the
+ * page); `false` is the usual page-fault panic. A fault inside the handler panics. Never called on
+ * the host (no MMU).
+ */
+@inline export function fault_handler(handler: (cr2: u32, err: u32) => bool): void { fault_handler_index(handler.index); }
+/** fault_handler's intrinsic: the handler's function-table index. */
+@external("kernel", "fault_handler") export declare function fault_handler_index(index: u32): void;

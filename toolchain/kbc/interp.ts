@@ -48,7 +48,7 @@ const {
   JMP, BZ, BNZ, BEQ, BNE, BLTS, BLTU, BGTS, BGTU, BLES, BLEU, BGES, BGEU,
   BEQI, BNEI, BLTSI, BLTUI, BGTSI, BGTUI, BLESI, BLEUI, BGESI, BGEUI,
   BRTABLE, CALL, CALLI, RET, RET0, TRAP: TRAPOP, ABORT, OUT8, OUT16, OUT32, IN8, IN16, IN32, EXIT,
-  RDCR0, WRCR0, RDCR2, RDCR3, WRCR3, INVLPG, CLI, STI, HLT, MARK, BOOTINFO, IMGEND, IMGLAYOUT, IRQSET, IRQCOUNT,
+  RDCR0, WRCR0, RDCR2, RDCR3, WRCR3, INVLPG, CLI, STI, HLT, MARK, BOOTINFO, IMGEND, IMGLAYOUT, IRQSET, FAULTSET, IRQCOUNT,
 } = Op;
 
 function popcnt(x: number): number {
@@ -256,7 +256,7 @@ export class KbcInterpreter {
           case BOOTINFO: R[A] = dev.bootInfo(); break;
           case IMGEND: R[A] = dev.imageEnd(); break;
           case IMGLAYOUT: R[A] = dev.imageLayout(); break;
-          case IRQSET: { // checked like CALLI; no interrupt ever arrives on the host
+          case IRQSET: case FAULTSET: { // checked like CALLI; no interrupt or page fault ever arrives on the host
             const k = R[A] >>> 0;
             if (k >= table.length) throw new Trap(TRAP.TABLE_OOB);
             if (table[k] < 0 || fType[table[k]] !== I) throw new Trap(TRAP.BAD_CALL);

@@ -128,6 +128,7 @@ export const OPCODES: readonly OpInfo[] = [
   row("IMGEND", "r---", "R[A] := first byte after the image, its data and the VM's stacks (page-aligned): free memory starts here", { intrinsic: "kernel.image_end", params: 0, results: 1 }),
   row("IMGLAYOUT", "r---", "R[A] := address of the image layout: 4 words ro_start, ro_end, rw_start, image_end (page-aligned)", { intrinsic: "kernel.image_layout", params: 0, results: 1 }),
   row("IRQSET", "r--y", "make table[R[A]] (signature I: (irqs: u32) => void) the interrupt handler: the VM calls it at a safe point (a backward branch or a call) with the mask of IRQ lines latched since; traps like CALLI", { intrinsic: "kernel.irq_handler", params: 1, results: 0, takes: [1, 0] }),
+  row("FAULTSET", "r--y", "make table[R[A]] (signature I: (cr2: u32, err: u32) => bool) the page-fault handler: called on a page fault in VM code, true retries the faulting access, false panics; traps like CALLI", { intrinsic: "kernel.fault_handler", params: 1, results: 0, takes: [2, 1] }),
   row("IRQCOUNT", "rr--", "R[A] := how many times IRQ line R[B] & 15 has fired since boot (0 on the host)", { intrinsic: "kernel.irq_count", params: 1, results: 1 }),
   row("MARK", "r---", "benchmark marker R[A]: the host notes the instruction count (port 0x510 in the guest)", { intrinsic: "kernel.mark", params: 1, results: 0 }),
 ];
