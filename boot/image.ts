@@ -27,6 +27,7 @@ import { MAX_FRAMES } from "../toolchain/panic.ts";
 export const TEXT_BASE = 0x0010_0000;
 const PAGE = 4096;
 const NATIVE_STACK = 64 * 1024;
+const DF_STACK = 4096; // the double-fault task's own stack, below the native stack
 const MB_MAGIC = 0x1badb002, MB_FLAGS = 0x2; // bit 1: ask for the memory map
 const pageUp = (n: number) => Math.ceil(n / PAGE) * PAGE;
 
@@ -65,6 +66,7 @@ const EXC_NAMES = ["#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#O
   "#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
   "#NP segment not present", "#SS stack fault", "#GP general protection", "#PF page fault", "reserved", "#MF x87 error",
   "#AC alignment check", "#MC machine check", "#XM SIMD error", "#VE virtualization", "#CP control protection"];
+const TSS_SEL = 0x18, DF_TSS_SEL = 0x20;
 /** CPU exceptions 0..31, then IRQs 0..15 at 32..47 (where the kernel remaps the PICs). */
 const IDT_VECTORS = 48;
 const HAS_ERROR_CODE = new Set([8, 10, 11, 12, 13, 14, 17, 21, 29, 30]);
@@ -73,11 +75,12 @@ const HAS_ERROR_CODE = new Set([8, 10, 11, 12, 13, 14, 17, 21, 29, 30]);
 export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {}): Image {
   const segEnd = Math.max(0, ...m.data.map((d) => d.addr + d.bytes.length));
   const build = (rodataBase: number, dataBase: number, bssBase: number) => {
-    const ctlBase = bssBase + NATIVE_STACK;
+    const dfStackTop = bssBase + DF_STACK;
+    const ctlBase = dfStackTop + NATIVE_STACK;
     const ctlEnd = ctlBase + 8 * VM_MAX_DEPTH;
     const stackBase = ctlEnd;
     const stackEnd = stackBase + 4 * VM_STACK_SLOTS;
-    const symbols = new Map([["native_stack_top", ctlBase], ["ctl_base", ctlBase], ["ctl_end_addr", ctlEnd],
+    const symbols = new Map([["df_stack_top", dfStackTop], ["native_stack_top", ctlBase], ["ctl_base", ctlBase], ["ctl_end_addr", ctlEnd],
       ["vm_stack_base", stackBase], ["vm_stack_end_addr", stackEnd], ["image_end_addr", stackEnd]]);
     const text = new Section("text", TEXT_BASE);
     const rodata = new Section("rodata", rodataBase);
@@ -135,7 +138,7 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
   s.i("lgdt", mem({ disp: ref("gdt_desc"), size: 0 })).farJmp(0x08, "reload_cs");
   s.label("reload_cs").i("mov", "eax", 0x10);
   for (const sr of ["ds", "es", "ss", "fs", "gs"] as const) s.i("mov", sr, "ax");
-  s.i("lidt", mem({ disp: ref("idt_desc"), size: 0 }));
+  s.i("lidt", mem({ disp: ref("idt_desc"), size: 0 })).i("mov", "ax", TSS_SEL).i("ltr", "ax");
   // COM1: 115200 baud, 8N1, FIFO on.
   for (const [port, v] of [[0x3f9, 0], [0x3fb, 0x80], [0x3f8, 1], [0x3f9, 0], [0x3fb, 3], [0x3fa, 0xc7], [0x3fc, 0x0b]]) {
     s.i("mov", "dx", port).i("mov", "al", v).i("out", "dx", "al");
@@ -307,6 +310,13 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
   s.label("abort_no_file").i("mov", "eax", "esi").call("put_location");
   s.label("abort_tail"); putc("\n"); s.call("put_backtrace").i("mov", "eax", 3).jmp(VM_LABELS.exit);
 
+  // A double fault arrives through a task gate, on the double-fault task's own stack (the one it
+  // interrupted may be what failed): the VM's registers come from the task state the CPU saved.
+  // (`int 8` enters it too, without an error code: one is supplied.)
+  s.label("df_entry").i("mov", "esi", mem({ disp: ref("main_tss", 0x40) })).i("mov", "edi", mem({ disp: ref("main_tss", 0x44) }));
+  s.i("cmp", "esp", ref("df_stack_top")).jcc("ne", "df_has_code").i("pushd", 0);
+  s.label("df_has_code").i("pushd", 8).jmp("exc_common");
+
   // CPU exceptions: a stub per vector pushes (error code,) vector; exc_common prints and stops.
   for (let v = 0; v < 32; v++) {
     s.label(`exc_${v}`);
@@ -415,12 +425,10 @@ function emitRodata(s: Section, m: KbcModule): void {
     ["str_more", "  ...\n"], ["str_assert", "assertion failed"], ["str_cpu", "CPU exception "], ["str_vector", " (vector "],
     ["str_errcode", ", error code "], ["str_cr2", ", CR2 "], ["str_irq", "  -- interrupt --\n"],
     ["str_pf_read", " [read, "], ["str_pf_write", " [write, "], ["str_pf_fetch", " [instruction fetch, "], ["str_pf_np", "not present]"], ["str_pf_prot", "protection]"]]) cstr(s, l, t);
-  // GDT: null, flat code 0x08, flat data 0x10 (accessed bits preset: the CPU never writes here).
-  s.align(8).label("gdt").bytes([0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0, 0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0]);
-  s.label("gdt_desc").computed(6, (addr) => { const b = new Uint8Array(6); const dv = new DataView(b.buffer); dv.setUint16(0, 23, true); dv.setUint32(2, addr("gdt"), true); return b; });
   s.align(8).label("idt").computed(IDT_VECTORS * 8, (addr) => {
     const b = new Uint8Array(IDT_VECTORS * 8); const dv = new DataView(b.buffer);
     for (let v = 0; v < IDT_VECTORS; v++) {
+      if (v === 8) { dv.setUint16(8 * v + 2, DF_TSS_SEL, true); dv.setUint16(8 * v + 4, 0x8500, true); continue; } // task gate
       const a = addr(v < 32 ? `exc_${v}` : `irq_${v - 32}`);
       dv.setUint16(8 * v, a & 0xffff, true); dv.setUint16(8 * v + 2, 0x08, true);
       dv.setUint16(8 * v + 4, 0x8e00, true); dv.setUint16(8 * v + 6, a >>> 16, true);
@@ -430,9 +438,29 @@ function emitRodata(s: Section, m: KbcModule): void {
   s.label("idt_desc").computed(6, (addr) => { const b = new Uint8Array(6); const dv = new DataView(b.buffer); dv.setUint16(0, IDT_VECTORS * 8 - 1, true); dv.setUint32(2, addr("idt"), true); return b; });
 }
 
-/** Writable VM state. */
+/** A 32-bit TSS descriptor (type 9, available) for the 104-byte TSS at `label`. */
+const tssDescriptor = (addr: (l: string) => number, label: string): number[] => {
+  const a = addr(label);
+  return [103, 0, a & 0xff, (a >> 8) & 0xff, (a >> 16) & 0xff, 0x89, 0, a >>> 24];
+};
+
+/** Writable VM state, and the descriptor tables the CPU writes to (busy bits of task switches). */
 function emitData(s: Section, m: KbcModule): void {
   s.label("data_start");
+  // GDT: null, flat code 0x08, flat data 0x10, the kernel's TSS 0x18, the double-fault TSS 0x20.
+  s.align(8).label("gdt").bytes([0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0, 0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0]);
+  s.computed(16, (addr) => new Uint8Array([...tssDescriptor(addr, "main_tss"), ...tssDescriptor(addr, "df_tss")]));
+  s.label("gdt_desc").computed(6, (addr) => { const b = new Uint8Array(6); const dv = new DataView(b.buffer); dv.setUint16(0, 39, true); dv.setUint32(2, addr("gdt"), true); return b; });
+  // Task state: the kernel's (where a task switch saves the interrupted state) and the double-fault
+  // task's: eip df_entry on its own stack, flat segments, CR3 kept current by WRCR3.
+  s.align(4).label("main_tss").computed(104, () => { const b = new Uint8Array(104); new DataView(b.buffer).setUint16(0x66, 104, true); return b; });
+  s.label("df_tss").computed(104, (addr) => {
+    const b = new Uint8Array(104), dv = new DataView(b.buffer);
+    dv.setUint32(0x20, addr("df_entry"), true); dv.setUint32(0x24, 2, true); dv.setUint32(0x38, addr("df_stack_top"), true);
+    for (const [off, sel] of [[0x48, 0x10], [0x4c, 0x08], [0x50, 0x10], [0x54, 0x10], [0x58, 0x10], [0x5c, 0x10]]) dv.setUint16(off, sel, true);
+    dv.setUint16(0x66, 104, true);
+    return b;
+  });
   s.label(VM_LABELS.globals);
   for (const g of m.globals) s.dd(g);
   s.label(VM_LABELS.lim).dd(0, 0, 0, 0);

@@ -77,7 +77,7 @@ const SHIFT: Record<string, string> = { SHL: "shl", SHRS: "sar", SHRU: "shr", RO
  * Fault injection for the tests of the CPU-exception path: the handler of opcode `op` executes
  * a faulting x86 instruction instead of its own work.
  */
-export interface FaultInjection { op: string; fault: "ud" | "de" }
+export interface FaultInjection { op: string; fault: "ud" | "de" | "df" | "int8" }
 
 /** Emits the whole interpreter (hot code) into `s`. */
 export function emitInterpreter(s: Section, inject?: FaultInjection): void {
@@ -234,7 +234,8 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
       [-1, -2, -4, -1].forEach((v, k) => s.i("mov", mem({ disp: ref(VM_LABELS.lim, 4 * k) }), v));
       s.label("wrcr0_done"); next();
     },
-    WRCR3: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "cr3", "eax"); next(); },
+    // The double-fault task switches CR3 too: it must find the kernel's page tables.
+    WRCR3: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "cr3", "eax").i("mov", mem({ disp: ref("df_tss", 0x1c) }), "eax"); next(); },
     INVLPG: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("invlpg", mem({ base: "eax", size: 0 })); next(); },
     CLI: () => { s.i("cli"); next(); },
     STI: () => { s.i("sti"); next(); },
@@ -351,7 +352,10 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
 
   if (inject) {
     if (!emitters[inject.op]) throw new Error(`fault injection: no opcode ${inject.op}`);
-    emitters[inject.op] = inject.fault === "ud" ? () => { s.i("ud2"); next(); } : () => { s.i("xor", "ecx", "ecx").i("xor", "edx", "edx").i("div", "ecx"); next(); };
+    emitters[inject.op] = inject.fault === "ud" ? () => { s.i("ud2"); next(); }
+      : inject.fault === "df" ? () => { s.i("xor", "esp", "esp").i("ud2"); next(); } // #UD on an unmapped stack: #PF, then #DF
+      : inject.fault === "int8" ? () => { s.i("int", 8); next(); } // the double-fault gate, where v86 never raises #DF
+      : () => { s.i("xor", "ecx", "ecx").i("xor", "edx", "edx").i("div", "ecx"); next(); };
   }
   for (const o of OPCODES) {
     const emit = emitters[o.name];

@@ -3,7 +3,7 @@
 // panic naming the TS line; mapped memory above the RAM size is usable.
 import { describe, it, expect } from "vitest";
 import { buildProgram } from "../../toolchain/build.ts";
-import { runInV86, runInQemu } from "../lib/guest.ts";
+import { runInV86, runInQemu, qemuChecks } from "../lib/guest.ts";
 import { runBoth } from "../lib/harness.ts";
 import { writeProgram } from "../lib/tmp.ts";
 
@@ -67,8 +67,24 @@ describe("boot › page faults handled in kernel-ts", () => {
     expect(r.code).toBe(3);
   });
   it("does the same under QEMU", async () => {
+    if (!qemuChecks("page faults")) return;
     const r = await runInQemu((await buildProgram("tests/boot/programs/demand.ts")).kbc, "demand.ts");
     expect(r.stdout).toBe(OUT);
     expect(r.code).toBe(3);
+  });
+});
+
+describe("boot › double fault", () => {
+  const src = () => program("outb(0x3f8, irq_count(0)); // its handler is made to fault").replace("import { image_layout, image_end, outb }", "import { image_layout, image_end, outb, irq_count }");
+  const OUT = "D\nPANIC: CPU exception #DF double fault (vector 8, error code 0x00000000) at double_fault.ts:13\n  at kmain (double_fault.ts:13)\n";
+  it("a real one (#UD with esp = 0: #PF, #PF, #DF) runs on its own stack through the task gate and prints a panic naming the line (QEMU)", async () => {
+    if (!qemuChecks("double fault")) return;
+    const built = await buildProgram(writeProgram("paging/double_fault.ts", src()));
+    expect(await runInQemu(built.kbc, "double_fault.ts", { inject: { op: "IRQCOUNT", fault: "df" } })).toEqual({ stdout: OUT, code: 3 });
+  });
+  it("v86 never raises #DF (nested page faults recurse in the emulator), so there the same gate is entered with int 8", async () => {
+    const built = await buildProgram(writeProgram("paging/double_fault.ts", src()));
+    const r = await runInV86(built.kbc, "double_fault.ts", { inject: { op: "IRQCOUNT", fault: "int8" } });
+    expect({ stdout: r.stdout, code: r.code }).toEqual({ stdout: OUT, code: 3 });
   });
 });
