@@ -410,6 +410,7 @@ function emitRodata(s: Section, m: KbcModule): void {
   s.label("line_table");
   for (const l of m.lines) s.dd(at(l.pc), l.line ? ref(`file_${l.file}`) : 0, l.line);
   s.align(16).label("kbc_code").computed(TI.size * (m.code.length >> 1), (addr) => threadedCode(m, addr));
+  s.label("kbc_code_end");
   s.label("irqret_insn").dd(ref("op_IRQRET"), 0, 0, 0); // where interrupt handlers return (irq_enter)
   m.functions.forEach((f, i) => cstr(s, `fname_${i}`, displayName(f.name)));
   m.strings.forEach((str, i) => cstr(s, `file_${i}`, str));

@@ -27,7 +27,7 @@
 // current one, returning through IRQRET (a native-only handler) to where control was going.
 
 import { Section, mem, m8, m16, ref, type Reg32 } from "./asm.ts";
-import { OPCODES, COMPARE, TRAP_CODES, MARK_PORT } from "../toolchain/kbc/opcodes.ts";
+import { OPCODES, COMPARE, TRAP_CODES, MARK_PORT, VM_CONTEXT as CX } from "../toolchain/kbc/opcodes.ts";
 
 /** Labels the interpreter expects the image to define (data and cold code). */
 /** The threaded instruction: size and field offsets. */
@@ -252,6 +252,36 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
       s.i("mov", mem({ disp: ref(VM_LABELS.irqDeliver) }), 1);
       s.label("irqset_done"); next();
     },
+    IRQBLOCK: () => {
+      loadB(); fA("edx"); s.i("mov", "ecx", mem({ disp: ref(VM_LABELS.irqBlocked) })).i("mov", SLOT("edx"), "ecx");
+      s.i("test", "eax", "eax").i("setne", "al").i("movzx", "eax", "al").i("mov", mem({ disp: ref(VM_LABELS.irqBlocked) }), "eax");
+      rearmDelivery("eax", "irqblock_done"); next();
+    },
+    CTXINIT: () => {
+      // The callee checks of CALLI, then: its frame must fit the context's slot stack.
+      loadB(); s.i("cmp", "eax", mem({ disp: ref(VM_LABELS.itabLen) })).jcc("ae", "calli_oob");
+      s.i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.itab) })).i("cmp", "ebx", -1).jcc("e", "calli_bad");
+      s.i("shl", "ebx", 4).i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 8) })).i("cmp", "eax", IMM).jcc("ne", "calli_bad");
+      fA("edx"); s.i("mov", "edx", SLOT("edx"));
+      s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 4) })).i("add", "eax", mem({ base: "edx", disp: CX.frame })).jcc("b", "call_overflow");
+      s.i("cmp", "eax", mem({ base: "edx", disp: CX.stackEnd })).jcc("a", "call_overflow");
+      s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) })).i("mov", mem({ base: "edx", disp: CX.pc }), "eax"); next();
+    },
+    SWITCH: () => {
+      fA("eax"); s.i("mov", "eax", SLOT("eax")); fB("edx"); s.i("mov", "edx", SLOT("edx"));
+      // The context to continue must resume on a threaded instruction.
+      s.i("mov", "ebx", mem({ base: "edx", disp: CX.pc })).i("cmp", "ebx", ref("kbc_code")).jcc("b", "switch_bad");
+      s.i("cmp", "ebx", ref("kbc_code_end")).jcc("ae", "switch_bad").i("test", "ebx", 15).jcc("ne", "switch_bad");
+      const words: [number, string][] = [[CX.stackEnd, VM_LABELS.stackEnd], [CX.ctlEnd, VM_LABELS.ctlEnd], [CX.ctlFloor, VM_LABELS.ctlFloor], [CX.blocked, VM_LABELS.irqBlocked]];
+      s.i("lea", "ebx", mem({ base: "esi", disp: TI.size, size: 0 })).i("mov", mem({ base: "eax", disp: CX.pc }), "ebx");
+      s.i("mov", mem({ base: "eax", disp: CX.frame }), "ebp").i("mov", mem({ base: "eax", disp: CX.ctl }), "edi");
+      for (const [off, l] of words) s.i("mov", "ebx", mem({ disp: ref(l) })).i("mov", mem({ base: "eax", disp: off }), "ebx");
+      s.i("mov", "esi", mem({ base: "edx", disp: CX.pc })).i("mov", "ebp", mem({ base: "edx", disp: CX.frame })).i("mov", "edi", mem({ base: "edx", disp: CX.ctl }));
+      for (const [off, l] of words) s.i("mov", "ebx", mem({ base: "edx", disp: off })).i("mov", mem({ disp: ref(l) }), "ebx");
+      rearmDelivery("ebx", "switch_go");
+      jmpPc();
+      s.label("switch_bad"); trapTo(TRAP_NUM("BAD_CONTEXT"));
+    },
     IRQCOUNT: () => { loadB(); s.i("and", "eax", 15).i("mov", "eax", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.irqCounts) })); storeA(); },
     MARK: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "dx", MARK_PORT).i("out", "dx", "eax"); next(); },
   };
@@ -286,6 +316,13 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     s.i("mov", mem({ disp: ref(VM_LABELS.stringRegs, 8) }), 1);
   }
   function stringOpEnd(): void { s.i("mov", mem({ disp: ref(VM_LABELS.stringRegs, 8) }), 0); }
+
+  /** irq_deliver := (not blocked, given in `blocked`) and lines are latched. Ends at `done`. */
+  function rearmDelivery(blocked: Reg32, done: string): void {
+    s.i("mov", mem({ disp: ref(VM_LABELS.irqDeliver) }), 0).i("test", blocked, blocked).jcc("ne", done);
+    s.i("cmp", mem({ disp: ref(VM_LABELS.irqPending) }), 0).jcc("e", done).i("mov", mem({ disp: ref(VM_LABELS.irqDeliver) }), 1);
+    s.label(done);
+  }
 
   /** Checks table[R[A]] as CALLI checks its callee, then stores its code address and frame bytes at `where`. */
   function setHandler(where: string): void {

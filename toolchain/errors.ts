@@ -25,5 +25,7 @@ export const TRAP = {
   TABLE_OOB: "indirect call: table index out of bounds",
   BAD_CALL: "indirect call: null or wrong signature",
   STACK: "stack overflow",
+  BAD_CONTEXT: "thread switch to a bad context",
+  HOST_THREADS: "threads need the guest VM (kt boot)",
 } as const;
 export type TrapReason = (typeof TRAP)[keyof typeof TRAP];

@@ -19,7 +19,7 @@ interface WasmApi {
   Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
   Module: new (bytes: Uint8Array) => object;
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-  RuntimeError: new (...args: never[]) => Error;
+  RuntimeError: new (message?: string) => Error;
 }
 export const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -54,6 +54,7 @@ export class AbortSignal { constructor(public msg: number, public file: number, 
  * AbortSignal) and the `kernel` intrinsics over `dev` (`exit` throws ExitSignal).
  */
 export function hostImports(memory: object, dev: Devices): Record<string, Record<string, unknown>> {
+  let blocked = 0; // kernel.irq_block's flag: nothing is ever delivered on the host
   return {
     env: {
       memory,
@@ -77,6 +78,9 @@ export function hostImports(memory: object, dev: Devices): Record<string, Record
       image_layout: () => dev.imageLayout() | 0,
       irq_handler: () => { /* no interrupt ever arrives on the host */ },
       fault_handler: () => { /* nor a page fault */ },
+      irq_block: (on: number) => { const was = blocked; blocked = on !== 0 ? 1 : 0; return was; },
+      vm_context_init: () => { throw new WA.RuntimeError(TRAP.HOST_THREADS); },
+      vm_switch: () => { throw new WA.RuntimeError(TRAP.HOST_THREADS); },
       irq_count: (line: number) => dev.irqCount(line & 15) | 0,
     },
   };

@@ -63,3 +63,32 @@
 @inline export function fault_handler(handler: (cr2: u32, err: u32) => bool): void { fault_handler_index(handler.index); }
 /** fault_handler's intrinsic: the handler's function-table index. */
 @external("kernel", "fault_handler") export declare function fault_handler_index(index: u32): void;
+/**
+ * Blocks interrupt delivery when `on` is nonzero, unblocks it otherwise; returns whether it was
+ * blocked (0/1). Lines keep latching while blocked and are delivered at the first safe point after
+ * unblocking. The per-thread building block of locks (it is part of a thread's VM context).
+ */
+@external("kernel", "irq_block") export declare function irq_block(on: u32): u32;
+
+// A thread's VM context: VM_CONTEXT_BYTES bytes at a 4-aligned address; the words at these
+// offsets (toolchain/kbc/opcodes.ts VM_CONTEXT, checked by a test).
+export const CTX_PC: u32 = 0;         // where it resumes (set by vm_switch / vm_context_init)
+export const CTX_FRAME: u32 = 4;      // its frame: the slot stack's base for a new thread
+export const CTX_CTL: u32 = 8;        // its control stack pointer: the control stack's base
+export const CTX_STACK_END: u32 = 12; // the end of its slot stack
+export const CTX_CTL_END: u32 = 16;   // the end of its control stack
+export const CTX_CTL_FLOOR: u32 = 20; // its control floor: the control stack's base
+export const CTX_BLOCKED: u32 = 24;   // interrupt delivery blocked (0 for a new thread)
+export const VM_CONTEXT_BYTES: u32 = 32;
+
+/**
+ * Points the context at `ctx` — its stack words already set — at the start of `entry`, which
+ * must never return (it has no caller). Traps if its frame does not fit. Guest only.
+ */
+@inline export function vm_context_init(ctx: usize, entry: () => void): void { vm_context_init_index(ctx, entry.index); }
+@external("kernel", "vm_context_init") export declare function vm_context_init_index(ctx: usize, index: u32): void;
+/**
+ * Saves the running thread's context at `save` and continues the thread whose context is at
+ * `load`; returns when something switches back to `save`. Guest only (a trap on the host).
+ */
+@external("kernel", "vm_switch") export declare function vm_switch(save: usize, load: usize): void;

@@ -48,7 +48,7 @@ const {
   JMP, BZ, BNZ, BEQ, BNE, BLTS, BLTU, BGTS, BGTU, BLES, BLEU, BGES, BGEU,
   BEQI, BNEI, BLTSI, BLTUI, BGTSI, BGTUI, BLESI, BLEUI, BGESI, BGEUI,
   BRTABLE, CALL, CALLI, RET, RET0, TRAP: TRAPOP, ABORT, OUT8, OUT16, OUT32, IN8, IN16, IN32, EXIT,
-  RDCR0, WRCR0, RDCR2, RDCR3, WRCR3, INVLPG, CLI, STI, HLT, MARK, BOOTINFO, IMGEND, IMGLAYOUT, IRQSET, FAULTSET, IRQCOUNT,
+  RDCR0, WRCR0, RDCR2, RDCR3, WRCR3, INVLPG, CLI, STI, HLT, MARK, BOOTINFO, IMGEND, IMGLAYOUT, IRQSET, FAULTSET, IRQCOUNT, IRQBLOCK, CTXINIT, SWITCH,
 } = Op;
 
 function popcnt(x: number): number {
@@ -61,6 +61,7 @@ export class KbcInterpreter {
   readonly mem: Uint8Array;
   private dv: DataView;
   private R = new Int32Array(VM_STACK_SLOTS);
+  private irqBlocked = 0;
   private ctl = new Int32Array(2 * VM_MAX_DEPTH);
   private G: Int32Array;
   private fStart: Int32Array; private fFrame: Int32Array; private fType: Int32Array;
@@ -263,6 +264,8 @@ export class KbcInterpreter {
             break;
           }
           case IRQCOUNT: R[A] = dev.irqCount(R[B] & 15); break;
+          case IRQBLOCK: { const was = this.irqBlocked; this.irqBlocked = R[B] !== 0 ? 1 : 0; R[A] = was; break; }
+          case CTXINIT: case SWITCH: throw new Trap(TRAP.HOST_THREADS);
           default: throw new Trap(`illegal opcode ${op} (${OPCODES[op]?.name ?? "?"})`);
         }
       }

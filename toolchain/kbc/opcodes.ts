@@ -129,6 +129,9 @@ export const OPCODES: readonly OpInfo[] = [
   row("IMGLAYOUT", "r---", "R[A] := address of the image layout: 4 words ro_start, ro_end, rw_start, image_end (page-aligned)", { intrinsic: "kernel.image_layout", params: 0, results: 1 }),
   row("IRQSET", "r--y", "make table[R[A]] (signature I: (irqs: u32) => void) the interrupt handler: the VM calls it at a safe point (a backward branch or a call) with the mask of IRQ lines latched since; traps like CALLI", { intrinsic: "kernel.irq_handler", params: 1, results: 0, takes: [1, 0] }),
   row("FAULTSET", "r--y", "make table[R[A]] (signature I: (cr2: u32, err: u32) => bool) the page-fault handler: called on a page fault in VM code, true retries the faulting access, false panics; traps like CALLI", { intrinsic: "kernel.fault_handler", params: 1, results: 0, takes: [2, 1] }),
+  row("IRQBLOCK", "rr--", "R[A] := whether interrupt delivery is blocked (0/1); block it if R[B] != 0, else unblock (latched lines are then delivered at the next safe point)", { intrinsic: "kernel.irq_block", params: 1, results: 1 }),
+  row("CTXINIT", "rr-y", "point the thread context at R[A] (frame and stack words set) at the start of table[R[B]] (signature I: () => void); traps like CALLI, or on stack overflow; guest only", { intrinsic: "kernel.vm_context_init", params: 2, results: 0, takes: [0, 0] }),
+  row("SWITCH", "rr--", "save the running thread's VM context at R[A] (resuming after this instruction) and continue the one at R[B]; traps if its pc is not an instruction; guest only", { intrinsic: "kernel.vm_switch", params: 2, results: 0 }),
   row("IRQCOUNT", "rr--", "R[A] := how many times IRQ line R[B] & 15 has fired since boot (0 on the host)", { intrinsic: "kernel.irq_count", params: 1, results: 1 }),
   row("MARK", "r---", "benchmark marker R[A]: the host notes the instruction count (port 0x510 in the guest)", { intrinsic: "kernel.mark", params: 1, results: 0 }),
 ];
@@ -146,7 +149,15 @@ export function opcode(name: string): number {
 }
 
 /** Trap codes carried by TRAP and raised by handlers; index = code. Texts are in errors.ts TRAP. */
-export const TRAP_CODES = ["UNREACHABLE", "DIV_ZERO", "DIV_OVERFLOW", "OOB", "TABLE_OOB", "BAD_CALL", "STACK"] as const;
+export const TRAP_CODES = ["UNREACHABLE", "DIV_ZERO", "DIV_OVERFLOW", "OOB", "TABLE_OOB", "BAD_CALL", "STACK", "BAD_CONTEXT", "HOST_THREADS"] as const;
+
+/**
+ * A thread's VM context (kernel.vm_switch, kernel.vm_context_init), byte offsets of its words:
+ * where it resumes, its frame, control stack pointer, the ends of its slot and control stacks,
+ * its control floor, whether interrupt delivery is blocked. kernel-ts/arch mirrors these (a test
+ * checks).
+ */
+export const VM_CONTEXT = { pc: 0, frame: 4, ctl: 8, stackEnd: 12, ctlEnd: 16, ctlFloor: 20, blocked: 24, bytes: 32 } as const;
 
 /** Instruction size in bytes and in 32-bit words. */
 export const INSN_BYTES = 8;
