@@ -13,6 +13,7 @@ const PAGE = 4096;
 
 export function writeElf(segments: Segment[], entry: number): Uint8Array {
   const phoff = 52, phsize = 32;
+  if (52 + 32 * segments.length > PAGE) throw new Error(`internal: ${segments.length} segments do not fit the ELF's first page of program headers`);
   let offset = PAGE;
   const placed = segments.map((s) => {
     const at = offset;

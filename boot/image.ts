@@ -110,7 +110,7 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
     { addr: text.base, bytes: text.bytes, flags: "rx" },
     { addr: rodata.base, bytes: rodata.bytes, flags: "r" },
     { addr: data.base, bytes: data.bytes, flags: "rw" },
-    ...m.data.map((d) => ({ addr: d.addr, bytes: d.bytes, flags: "rw" as const })),
+    ...mergeData(m.data).map((d) => ({ addr: d.addr, bytes: d.bytes, flags: "rw" as const })),
     { addr: bssBase, bytes: new Uint8Array(0), memSize: bssEnd - bssBase, flags: "rw" }, // stacks: zeroed, not in the file
   ];
   const elf = writeElf(segments, labels.get("entry")!);
@@ -123,6 +123,26 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
     memoryBytes: bssEnd,
   };
   return { elf, layout, labels, sections: out.sections, kbc: m, listing: () => listing(out.sections, labels) };
+}
+
+/**
+ * The program's data segments (asc emits one per static: hundreds for a kernel with many strings)
+ * as few ranges: segments less than a page apart are joined, the gap zero-filled (as linear memory
+ * starts zeroed).
+ */
+function mergeData(data: { addr: number; bytes: Uint8Array }[]): { addr: number; bytes: Uint8Array }[] {
+  const sorted = [...data].sort((a, b) => a.addr - b.addr);
+  const out: { addr: number; parts: { addr: number; bytes: Uint8Array }[]; end: number }[] = [];
+  for (const d of sorted) {
+    const last = out[out.length - 1];
+    if (last && d.addr >= last.end && d.addr - last.end < PAGE) { last.parts.push(d); last.end = d.addr + d.bytes.length; }
+    else out.push({ addr: d.addr, parts: [d], end: d.addr + d.bytes.length });
+  }
+  return out.map((r) => {
+    const bytes = new Uint8Array(r.end - r.addr);
+    for (const p of r.parts) bytes.set(p.bytes, p.addr - r.addr);
+    return { addr: r.addr, bytes };
+  });
 }
 
 /** Multiboot header, the interpreter (hot), then entry, VM entry/exit and the panic path (cold). */

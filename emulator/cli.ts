@@ -325,6 +325,9 @@ const QUIT_CODE = 130;
  * guest's exit code. Serial output goes to stdout; with a TTY on stdin, keys go to COM1 and
  * Ctrl-] quits. Returns the exit code of kt.
  */
+/** Piped input: the session ends this long after the input ended and the guest went quiet. */
+const QUIET_MS = 1000;
+
 async function driveMachine(m: SerialConsole, steps: BootStep[], timeoutMs: number | undefined, interactive: boolean,
   mods: { machine: typeof import("./machine.ts"); qemu: typeof import("./qemu.ts") }): Promise<number> {
   // Synchronous from here to onSerial: the guest is already running and its first bytes must not be missed.
@@ -351,6 +354,22 @@ async function driveMachine(m: SerialConsole, steps: BootStep[], timeoutMs: numb
     stdin.resume();
     process.stderr.write("kt boot: keys go to the guest's COM1; Ctrl-] quits\n");
   }
+  // Piped input (stdin not a terminal): its bytes go to COM1 as they come; once it has ended, the
+  // session ends when the guest has been quiet for QUIET_MS (exit 0). Without a byte of input
+  // (e.g. </dev/null), the guest runs to its exit or the timeout as before.
+  let piped = false, pipeEnded = false, lastOutput = Date.now();
+  const onPiped = (d: Buffer) => { piped = true; m.send(d.toString("latin1")); };
+  const onPipeEnd = () => { pipeEnded = true; };
+  const noteOutput = m.onSerial(() => { lastOutput = Date.now(); });
+  let quietTimer: ReturnType<typeof setInterval> | undefined;
+  const quiet = new Promise<"quiet">((resolve) => {
+    quietTimer = setInterval(() => { if (piped && pipeEnded && Date.now() - lastOutput >= QUIET_MS) resolve("quiet"); }, 100);
+  });
+  if (!interactive) {
+    stdin.on("data", onPiped);
+    stdin.on("end", onPipeEnd);
+    stdin.resume();
+  }
   const timeoutReport = (waiting: string) => {
     out.flush();
     const tail = lastLines(m.output(), 20);
@@ -371,10 +390,11 @@ async function driveMachine(m: SerialConsole, steps: BootStep[], timeoutMs: numb
       process.stderr.write(`kt boot: the guest exited with code ${code} before ${step.expect} appeared\n`);
       return code || 1;
     }
-    const r = await Promise.race([m.exited, timedOut, quitting]);
+    const r = await Promise.race([m.exited, timedOut, quitting, quiet]);
     out.flush();
     if (r === "timeout") return timeoutReport("waiting for the guest to exit");
     if (r === "quit") return QUIT_CODE;
+    if (r === "quiet") return EXIT.OK;
     if (m instanceof QemuMachine && m.note) {
       process.stderr.write(m.note + "\n");
       if (m.failed) return EXIT.USAGE;
@@ -382,11 +402,18 @@ async function driveMachine(m: SerialConsole, steps: BootStep[], timeoutMs: numb
     return r;
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+    clearInterval(quietTimer);
     unsubscribe();
+    noteOutput();
     if (interactive) {
       stdin.off("data", onKeys);
       stdin.setRawMode(false);
       stdin.pause();
+    } else {
+      stdin.off("data", onPiped);
+      stdin.off("end", onPipeEnd);
+      stdin.pause();
+      stdin.destroy();
     }
     await m.stop();
     out.flush();

@@ -169,7 +169,12 @@ export interface MachineOptions {
 /** The parts of v86's internals we use (not in its typings). */
 interface V86Cpu {
   mem8: Uint8Array;
-  io: { register_write(port: number, device: object, w8: (v: number) => void, w16: (v: number) => void, w32: (v: number) => void): void };
+  io: {
+    register_write(port: number, device: object, w8: (v: number) => void, w16: (v: number) => void, w32: (v: number) => void): void;
+    ports: { write8: (this: object, v: number) => void; device: object }[];
+  };
+  reset_cpu(): void;
+  load_multiboot(buffer: ArrayBuffer): void;
 }
 
 const POLL_MS = 250; // v86 runs well under 2^32 instructions in this time, so no wrap is missed
@@ -214,12 +219,12 @@ export class Machine extends SerialConsole {
       machine = new Machine(emu, memoryMB << 20);
       const m = machine;
       emu.add_listener("emulator-ready", () => {
-        // v86's Multiboot loader leaves a 0xF4 write handler that throws; ours records the exit.
-        const cpu = m.cpu();
-        const exit = (v: number) => m.onExitWrite(v);
-        cpu.io.register_write(EXIT_PORT, m, exit, exit, exit);
-        const mark = (v: number) => m.marks.push({ id: v >>> 0, instructions: m.instructions(), ms: performance.now() });
-        cpu.io.register_write(MARK_PORT, m, mark, mark, mark);
+        m.image = image.slice().buffer;
+        m.hookPorts();
+        // A reset through the keyboard controller (0xFE to port 0x64, the kernel's `reboot`):
+        // with no BIOS v86 cannot start again by itself, so the machine loads the image anew.
+        const kbd = m.cpu().io.ports[0x64], write8 = kbd.write8;
+        kbd.write8 = function (v: number) { if ((v & 0xff) === 0xfe) m.reboot(); else write8.call(this, v); };
       });
       emu.add_listener("serial0-output-byte", (byte: number) => {
         m.pollInstructions();
@@ -267,6 +272,32 @@ export class Machine extends SerialConsole {
       await this.emulator.destroy();
     })();
     return this.stopping;
+  }
+
+  private image: ArrayBuffer = new ArrayBuffer(0);
+  /** Resets: the guest rebooted; their figures go on. */
+  reboots = 0;
+
+  /** Our port handlers: v86's Multiboot loader leaves a 0xF4 write handler that throws; ours records the exit. */
+  private hookPorts(): void {
+    const cpu = this.cpu();
+    const exit = (v: number) => this.onExitWrite(v);
+    cpu.io.register_write(EXIT_PORT, this, exit, exit, exit);
+    const mark = (v: number) => this.marks.push({ id: v >>> 0, instructions: this.instructions(), ms: performance.now() });
+    cpu.io.register_write(MARK_PORT, this, mark, mark, mark);
+  }
+
+  /** A CPU reset: memory cleared, the image loaded again, ports hooked again (after the current instruction). */
+  private reboot(): void {
+    setTimeout(() => {
+      if (this.stopping) return;
+      const cpu = this.cpu();
+      cpu.reset_cpu();
+      cpu.mem8.fill(0);
+      cpu.load_multiboot(this.image.slice(0));
+      this.hookPorts();
+      this.reboots++;
+    }, 0);
   }
 
   private cpu(): V86Cpu {

@@ -1,0 +1,255 @@
+// The serial shell (issue D) as a user drives it: the kernel booted in v86, each command typed and
+// its output checked up to the next prompt; bad input of every kind gets its line and the shell
+// goes on; `fault` ends in a panic naming the line; the same image reaches the prompt in QEMU.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { buildImage, type Image } from "../../boot/image.ts";
+import { Machine } from "../../emulator/machine.ts";
+import { bootQemu } from "../../emulator/qemu.ts";
+import { qemuChecks } from "../lib/guest.ts";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const PROMPT = /([^]*?)kt> /;
+let img: Image;
+let m: Machine;
+
+/** Types `line` + Enter and returns what the shell printed before its next prompt (the echo removed). */
+async function cmd(line: string, timeoutMs = 60_000): Promise<string> {
+  m.send(line + "\r");
+  const out = (await m.expect(PROMPT, timeoutMs))[1];
+  expect(out.startsWith(line + "\n"), `echo of ${JSON.stringify(line)} in ${JSON.stringify(out)}`).toBe(true);
+  return out.slice(line.length + 1);
+}
+
+beforeAll(async () => {
+  img = await buildImage("kernel-ts/main.ts");
+  m = await Machine.boot(img.elf, { memoryMB: 64 });
+  await m.expect(PROMPT, 60_000);
+}, 90_000);
+afterAll(async () => { await m?.stop(); });
+
+describe("shell › boot", () => {
+  it("boots through every stage, passes its self-test, starts interrupts and threads, and prompts", () => {
+    const out = m.output();
+    for (const stage of [/^memory map:$/m, /^balloc: \d+ bytes used before paging$/m, /^frames: \d+ free of \d+ \(4 KiB\)$/m,
+      /^paging: on, CR3 0x[0-9a-f]{8}, \d+ pages mapped$/m, /^palloc: pool 0xc0000000, \d+ KiB free$/m,
+      /^tlsf: heap 0xd0000000, \d+ KiB free$/m, /^selftest: 15 passed, 0 failed$/m,
+      /^interrupts: PIT at 100 Hz, COM1 input; threads: on$/m]) expect(out).toMatch(stage);
+    expect(out.endsWith("kernel-ts shell: type help\nkt> ")).toBe(true);
+  });
+});
+
+describe("shell › commands", () => {
+  it("help lists every command", async () => {
+    const out = await cmd("help");
+    for (const c of ["help", "mem", "heap", "alloc tlsf|palloc SIZE [ALIGN]", "free ADDR", "pt VADDR", "selftest", "stress [THREADS] [OPS]", "bench", "fault null|ro|div", "uptime", "threads", "reboot", "halt"]) {
+      expect(out).toMatch(new RegExp(`^  ${c.replace(/[|[\]]/g, "\\$&")} `, "m"));
+    }
+  });
+
+  it("mem prints the memory map and the free frames", async () => {
+    expect(await cmd("mem")).toMatch(/^memory map:\n {2}0x00000000 - 0x0009ffff {2}available\n[^]*^frames: \d+ free of \d+ \(4 KiB\)\n$/m);
+  });
+
+  it("alloc and free change the heap figures, for tlsf and palloc", async () => {
+    const before = await cmd("heap");
+    const blocks = (s: string, which: string) => Number(new RegExp(`^${which}: .*?(\\d+) blocks`, "m").exec(s)![1]);
+    const t = await cmd("alloc tlsf 4096");
+    expect(t).toMatch(/^tlsf: 0xd[0-9a-f]{7} \(4096 bytes\)\n$/);
+    const p = await cmd("alloc palloc 100 64");
+    expect(p).toMatch(/^palloc: 0xc[0-9a-f]{5}[048c]0 \(100 bytes\)\n$/);
+    const mid = await cmd("heap");
+    expect(blocks(mid, "tlsf")).toBe(blocks(before, "tlsf") + 1);
+    expect(blocks(mid, "palloc")).toBe(blocks(before, "palloc") + 1);
+    const ta = /0x[0-9a-f]{8}/.exec(t)![0], pa = /0x[0-9a-f]{8}/.exec(p)![0];
+    expect(await cmd(`free ${ta}`)).toBe(`freed ${ta} (tlsf)\n`);
+    expect(await cmd(`free ${pa}`)).toBe(`freed ${pa} (palloc)\n`);
+    expect(await cmd(`free ${ta}`)).toBe(`free: ${ta} is not a live block of tlsf or palloc\n`); // a double free
+    expect(blocks(await cmd("heap"), "tlsf")).toBe(blocks(before, "tlsf"));
+  });
+
+  it("heap shows balloc, palloc and tlsf", async () => {
+    const out = await cmd("heap");
+    expect(out).toMatch(/^balloc: \d+ bytes used, high water \d+, 0 failed \(sealed after boot\)$/m);
+    expect(out).toMatch(/^palloc: pool 0xc0000000, \d+ used, \d+ free, \d+ blocks, \d+ free blocks, largest \d+, \d+ failed$/m);
+    expect(out).toMatch(/^tlsf: heap 0xd0000000\.\.0x[0-9a-f]{8} \(limit 0xe0000000\), \d+ used, \d+ free, peak \d+, \d+ blocks, \d+ free blocks, largest \d+, 1 pools, \d+ failed, \d+ pages mapped on demand$/m);
+  });
+
+  it("pt walks the page tables: the heap mapped, page 0 not, code read-only", async () => {
+    expect(await cmd("pt 0xd0000000")).toMatch(/^pt 0xd0000000: directory 0x[0-9a-f]{8}, PDE\[832\] = 0x[0-9a-f]{8} \[present, write[^\]]*\]\n {2}PTE\[0\] = 0x[0-9a-f]{8} \[present, write\] -> 0x[0-9a-f]{8}\n$/);
+    expect(await cmd("pt 0")).toMatch(/PTE\[0\] = 0x00000000 \[not present\]\n$/);
+    expect(await cmd("pt 0x100000")).toMatch(/PTE\[256\] = 0x00100[0-9a-f]{3} \[present, read-only\] -> 0x00100000\n$/);
+    expect(await cmd("pt 0xf0000000")).toMatch(/^pt 0xf0000000: directory 0x[0-9a-f]{8}, PDE\[960\] = 0x00000000 \[not present\]\n$/);
+  });
+
+  it("selftest passes", async () => {
+    expect(await cmd("selftest")).toBe("selftest: 15 passed, 0 failed\n");
+  });
+
+  it("stress: 4 threads x 100,000 operations on tlsf's _lk calls pass, and the heap checks clean", async () => {
+    expect(await cmd("stress", 120_000)).toBe("stress: 4 passed, 0 failed\n");
+    expect(await cmd("stress 8 5000")).toBe("stress: 8 passed, 0 failed\n");
+  }, 150_000);
+
+  it("threads lists the boot, idle and exited stress threads", async () => {
+    const out = await cmd("threads");
+    expect(out).toMatch(/^ {2}id {2}state {5}switches {2}name\n {3}0 {2}running +\d+ +boot\n {3}1 {2}(ready|running) +\d+ +idle\n/);
+    expect(out).toMatch(/^ +\d+ {2}exited +\d+ +stress$/m);
+    expect(out).toMatch(/^locks: contended \d+ times\n$/m);
+  });
+
+  it("bench runs the churn trace on the heap without a failure", async () => {
+    expect(await cmd("bench", 120_000)).toMatch(/^bench: churn trace, seed 12345, 200000 steps on the tlsf heap: \d+ ms \(\d+ ns per step\), 0 failed, peak live 2056290 bytes, span \d+\n$/);
+  }, 150_000);
+
+  it("uptime counts PIT ticks", async () => {
+    const a = /\((\d+) ticks\)/.exec(await cmd("uptime"))!;
+    await new Promise((r) => setTimeout(r, 300));
+    const out = await cmd("uptime");
+    expect(out).toMatch(/^uptime: \d+\.\d\d s \(\d+ ticks\)\n$/);
+    expect(Number(/\((\d+) ticks\)/.exec(out)![1])).toBeGreaterThan(Number(a[1]));
+  });
+});
+
+describe("shell › bad input gets a line and the shell goes on", () => {
+  const cases: [string, string][] = [
+    ["frob", "unknown command 'frob' (try help)\n"],
+    ["alloc", "usage: alloc tlsf|palloc SIZE [ALIGN]\n"],
+    ["alloc slab 10", "usage: alloc tlsf|palloc SIZE [ALIGN]\n"],
+    ["alloc tlsf ten", "alloc: SIZE 'ten' is not a number (decimal, or hex with 0x)\n"],
+    ["alloc tlsf 99999999999", "alloc: SIZE '99999999999' is not a number (decimal, or hex with 0x)\n"],
+    ["alloc tlsf 10 3", "alloc: ALIGN must be a power of two\n"],
+    ["alloc tlsf 0", "alloc: SIZE must be at least 1\n"],
+    ["alloc tlsf 0xfffffff0", "alloc: out of memory (tlsf)\n"],
+    ["alloc palloc 2000000", "alloc: out of memory (palloc)\n"],
+    ["free", "usage: free ADDR\n"],
+    ["free 0x", "free: ADDR '0x' is not a number (decimal, or hex with 0x)\n"],
+    ["free 0", "free: 0x00000000 is not a live block of tlsf or palloc\n"],
+    ["free 0xd0000001", "free: 0xd0000001 is not a live block of tlsf or palloc\n"],
+    ["free 0xfffffff8", "free: 0xfffffff8 is not a live block of tlsf or palloc\n"],
+    ["pt", "usage: pt VADDR\n"],
+    ["pt zz", "pt: VADDR 'zz' is not a number (decimal, or hex with 0x)\n"],
+    ["stress 0", "stress: THREADS must be 1 to 8\n"],
+    ["stress 9", "stress: THREADS must be 1 to 8\n"],
+    ["stress 2 0", "stress: OPS must be 1 to 10000000\n"],
+    ["stress a", "stress: THREADS 'a' is not a number (decimal, or hex with 0x)\n"],
+    ["fault", "usage: fault null|ro|div\n"],
+    ["fault disk", "usage: fault null|ro|div\n"],
+    ["heap now", "usage: heap\n"],
+    ["halt please", "usage: halt\n"],
+    ["a b c d e f g h i", "error: too many words (at most 8)\n"],
+  ];
+  for (const [line, out] of cases) {
+    it(JSON.stringify(line), async () => {
+      expect(await cmd(line)).toBe(out);
+      expect(await cmd("uptime")).toMatch(/^uptime: /);
+    });
+  }
+
+  it("an empty line, spaces only, and Ctrl-C give a new prompt", async () => {
+    expect(await cmd("")).toBe("");
+    expect(await cmd("   ")).toBe("");
+    m.send("heap\x03");
+    expect((await m.expect(PROMPT, 10_000))[1]).toBe("heap^C\n");
+  });
+
+  it("backspace, Ctrl-U and the Up arrow edit the line", async () => {
+    m.send("uptimx\x7fe\r");
+    expect((await m.expect(PROMPT, 10_000))[1]).toMatch(/^uptimx\x08 \x08e\nuptime: /);
+    m.send("garbage\x15selftest\r");
+    expect((await m.expect(PROMPT, 10_000))[1]).toMatch(/selftest\nselftest: 15 passed, 0 failed\n$/);
+    m.send("\x1b[A\r"); // the last line again
+    expect((await m.expect(PROMPT, 10_000))[1]).toMatch(/selftest\nselftest: 15 passed, 0 failed\n$/);
+    m.send("\x1b[A\x1b[A\x1b[B\r"); // up twice, down once: the last line
+    expect((await m.expect(PROMPT, 10_000))[1]).toMatch(/selftest: 15 passed, 0 failed\n$/);
+  });
+
+  it("LF and CR LF end a line too (one command each)", async () => {
+    m.send("uptime\n");
+    expect((await m.expect(PROMPT, 10_000))[1]).toMatch(/^uptime\nuptime: /);
+    m.send("uptime\r\nuptime\r");
+    expect((await m.expect(PROMPT, 10_000))[1]).toMatch(/^uptime\nuptime: /);
+    expect((await m.expect(PROMPT, 10_000))[1]).toMatch(/^uptime\nuptime: /);
+  });
+});
+
+describe("shell › ending", () => {
+  /** Boots a fresh machine, types `line`, and returns the output after the echo and the exit code. */
+  async function lastCommand(line: string): Promise<{ out: string; code: number }> {
+    const k = await Machine.boot(img.elf, { memoryMB: 64 });
+    try {
+      await k.expect(PROMPT, 60_000);
+      k.send(line + "\r");
+      const code = await k.exited;
+      const out = k.output();
+      return { out: out.slice(out.lastIndexOf("kt> " + line + "\n") + line.length + 5), code };
+    } finally { await k.stop(); }
+  }
+
+  it("fault null: a page-fault panic naming the line", async () => {
+    const r = await lastCommand("fault null");
+    expect(r.out).toMatch(/^fault: reading address 0\nPANIC: CPU exception #PF page fault \(vector 14, error code 0x00000000 \[read, not present\], CR2 0x00000000\) at shell\/shell\.ts:\d+\n {2}at \w+ \(shell\/shell\.ts:\d+\)\n/);
+    expect(r.code).toBe(3);
+  });
+
+  it("fault ro: a write to the kernel's code faults", async () => {
+    const r = await lastCommand("fault ro");
+    expect(r.out).toMatch(/^fault: writing the kernel's code\nPANIC: CPU exception #PF page fault \(vector 14, error code 0x00000003 \[write, protection\], CR2 0x00100000\) at shell\/shell\.ts:\d+\n/);
+    expect(r.code).toBe(3);
+  });
+
+  it("fault div: integer divide by zero", async () => {
+    const r = await lastCommand("fault div");
+    expect(r.out).toMatch(/^fault: dividing by zero\nPANIC: integer divide by zero at shell\/shell\.ts:\d+\n/);
+    expect(r.code).toBe(3);
+  });
+
+  it("halt stops the machine with exit code 0", async () => {
+    expect(await lastCommand("halt")).toEqual({ out: "halted\n", code: 0 });
+  });
+
+  it("reboot starts the kernel again, to a new prompt", async () => {
+    const k = await Machine.boot(img.elf, { memoryMB: 64 });
+    try {
+      await k.expect(PROMPT, 60_000);
+      k.send("reboot\r");
+      await k.expect(/rebooting\n[^]*kernel-ts: booting\n[^]*selftest: 15 passed, 0 failed\n[^]*kt> /, 60_000);
+      k.send("halt\r");
+      expect(await k.exited).toBe(0);
+    } finally { await k.stop(); }
+  });
+
+  it("the same image reaches the prompt under QEMU and runs commands", async () => {
+    if (!qemuChecks("shell")) return;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kt-shell-"));
+    const file = path.join(dir, "kernel.elf");
+    fs.writeFileSync(file, img.elf);
+    const q = await bootQemu(file, { memoryMB: 64 });
+    try {
+      await q.expect(PROMPT, 60_000);
+      q.send("heap\r");
+      expect((await q.expect(PROMPT, 30_000))[1]).toMatch(/^heap\r?\nballoc: [^]*tlsf: heap 0xd0000000/);
+      q.send("stress 2 2000\r");
+      expect((await q.expect(PROMPT, 60_000))[1]).toMatch(/stress: 2 passed, 0 failed\n$/);
+      q.send("halt\r");
+      expect(await q.exited).toBe(0);
+    } finally { await q.stop(); fs.rmSync(dir, { recursive: true, force: true }); }
+  }, 120_000);
+});
+
+describe("shell › piped input", () => {
+  it("printf 'heap\\r' | npm start prints the heap figures and exits 0 once the guest is quiet", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const r = spawnSync("npm", ["start", "--silent"], { input: "heap\r", encoding: "latin1", timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/kt> heap\nballoc: [^\n]*\npalloc: [^\n]*\ntlsf: heap 0xd0000000[^\n]*\nkt> $/);
+  }, 150_000);
+
+  it("several piped lines run in order, and a guest that exits ends the session with its code", async () => {
+    const { kt } = await import("../lib/kt.ts");
+    const r = kt(["boot", "kernel-ts/main.ts"], { input: "uptime\nselftest\nhalt\n" });
+    expect(r.stdout).toMatch(/kt> uptime\nuptime: [^\n]*\nkt> selftest\nselftest: 15 passed, 0 failed\nkt> halt\nhalted\n$/);
+    expect(r.code).toBe(0);
+  }, 150_000);
+});
