@@ -16,7 +16,7 @@
 import path from "node:path";
 import { Section, assemble, listing, mem, m8, ref, type Encoded } from "./asm.ts";
 import { writeElf, type Segment } from "./elf.ts";
-import { emitInterpreter, VM_LABELS, TI, TI_FRAME, isBranch, type FaultInjection } from "./vm.ts";
+import { emitInterpreter, VM_LABELS, TI, TI_FRAME, isBranch, EAX_CONSUMERS, type FaultInjection, type InterpreterInfo } from "./vm.ts";
 import { OPCODES, TRAP_CODES, VM_STACK_SLOTS, VM_MAX_DEPTH } from "../toolchain/kbc/opcodes.ts";
 import { TRAP, KtError } from "../toolchain/errors.ts";
 import { displayName, type KbcModule } from "../toolchain/kbc/module.ts";
@@ -85,8 +85,8 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
     const text = new Section("text", TEXT_BASE);
     const rodata = new Section("rodata", rodataBase);
     const data = new Section("data", dataBase);
-    emitText(text, m, opts.inject);
-    emitRodata(rodata, m);
+    const info = emitText(text, m, opts.inject);
+    emitRodata(rodata, m, info);
     emitData(data, m);
     const out = assemble([text, rodata, data], symbols);
     return { out, bssEnd: stackEnd };
@@ -146,10 +146,10 @@ function mergeData(data: { addr: number; bytes: Uint8Array }[]): { addr: number;
 }
 
 /** Multiboot header, the interpreter (hot), then entry, VM entry/exit and the panic path (cold). */
-function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
+function emitText(s: Section, m: KbcModule, inject?: FaultInjection): InterpreterInfo {
   s.dd(MB_MAGIC, MB_FLAGS, (-(MB_MAGIC + MB_FLAGS)) >>> 0);
   s.align(16, 0x90).label("hot_start");
-  emitInterpreter(s, inject);
+  const info = emitInterpreter(s, inject);
   s.label("hot_end");
 
   // Entry: flat GDT, segments, IDT, COM1, memory size; then the start function and kmain.
@@ -380,18 +380,34 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): void {
   puts("str_cr2"); s.i("mov", "eax", "cr2").call("puthex");
   s.label("exc_no_cr2"); putc(")"); puts("str_at_loc"); s.i("mov", "eax", "esi").call("put_location"); putc("\n");
   s.call("put_backtrace").i("mov", "eax", 3).jmp(VM_LABELS.exit);
+  return info;
 }
 
 /** The kbc module in the guest's threaded form (see boot/vm.ts): handler addresses, absolute targets. */
-function threadedCode(m: KbcModule, addr: (label: string) => number): Uint8Array {
+function threadedCode(m: KbcModule, addr: (label: string) => number, info: InterpreterInfo): Uint8Array {
   const n = m.code.length >> 1;
   const out = new Uint8Array(TI.size * n);
   const dv = new DataView(out.buffer);
   const base = addr("kbc_code");
-  const handlers = OPCODES.map((o) => addr(`op_${o.name}`));
-  const safePoints = OPCODES.map((o) => (isBranch(o.name) ? addr(`op_${o.name}_sp`) : 0));
+  const handler = (op: number, sp: boolean, e: boolean) => addr(`op_${OPCODES[op].name}${sp ? "_sp" : ""}${e ? "_e" : ""}`);
   const frameOf = new Uint16Array(n); // frame slots of the function holding each instruction
   for (const f of m.functions) frameOf.fill(f.frameSize, f.start, f.start + f.length);
+  // Operand forwarding needs the instruction reached only by falling through from its producer:
+  // never a branch target, a function's start, or a jump-table entry.
+  const entered = new Uint8Array(n + 1);
+  for (const f of m.functions) entered[f.start] = 1;
+  for (let pc = 0; pc < n; pc++) {
+    const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
+    if (op.format[3] === "t") entered[pc + 1 + I] = 1;
+    if (op.format[1] === "s") entered[pc + 1 + (w >> 16)] = 1;
+    if (op.name === "BRTABLE") for (let k = 0; k <= I; k++) entered[pc + 1 + k] = 1;
+  }
+  const forwarded = (pc: number, w: number): boolean => {
+    if (pc === 0 || entered[pc]) return false;
+    const field = EAX_CONSUMERS.get(OPCODES[w & 0xff].name), prev = m.code[2 * (pc - 1)];
+    if (!field || !info.producers.has(OPCODES[prev & 0xff].name)) return false;
+    return ((prev >>> 8) & 0xff) === (field === "A" ? (w >>> 8) & 0xff : (w >>> 16) & 0xff);
+  };
   for (let pc = 0; pc < n; pc++) {
     const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
     const p = TI.size * pc;
@@ -399,12 +415,10 @@ function threadedCode(m: KbcModule, addr: (label: string) => number): Uint8Array
     if (op.format[3] === "t") { target = pc + 1 + I; i = base + TI.size * target; }
     if (op.format[1] === "s") { target = pc + 1 + (w >> 16); x = base + TI.size * target; }
     if (op.name === "CALL") { i = base + TI.size * m.functions[I].start; x = 4 * m.functions[I].frameSize; }
-    dv.setUint32(p, handlers[w & 0xff], true);
+    const sp = target >= 0 && target <= pc && isBranch(op.name); // a backward branch: a safe point
+    dv.setUint32(p, handler(w & 0xff, sp, forwarded(pc, w)), true);
     out[p + TI.A] = (w >>> 8) & 0xff; out[p + TI.B] = (w >>> 16) & 0xff; out[p + TI.C] = w >>> 24;
-    if (target >= 0 && target <= pc && safePoints[w & 0xff]) { // a backward branch: a safe point
-      dv.setUint32(p, safePoints[w & 0xff], true);
-      dv.setUint16(p + TI_FRAME, frameOf[pc], true);
-    }
+    if (sp) dv.setUint16(p + TI_FRAME, frameOf[pc], true);
     dv.setUint32(p + TI.I, i >>> 0, true);
     dv.setUint32(p + TI.X, x >>> 0, true);
   }
@@ -416,7 +430,7 @@ function cstr(s: Section, label: string, text: string): void {
 }
 
 /** Read-only tables: functions, threaded kbc code, lines, names, GDT/IDT, messages. */
-function emitRodata(s: Section, m: KbcModule): void {
+function emitRodata(s: Section, m: KbcModule, info: InterpreterInfo): void {
   // kernel.image_layout: read-only part [text, end of rodata), writable part [data, image_end).
   s.label("image_layout").dd(TEXT_BASE, ref("data_start"), ref("data_start"), ref("image_end_addr")); // data starts on the page after rodata
   const at = (pc: number) => ref("kbc_code", TI.size * pc);
@@ -429,7 +443,7 @@ function emitRodata(s: Section, m: KbcModule): void {
   m.functions.forEach((_, i) => s.dd(ref(`fname_${i}`)));
   s.label("line_table");
   for (const l of m.lines) s.dd(at(l.pc), l.line ? ref(`file_${l.file}`) : 0, l.line);
-  s.align(16).label("kbc_code").computed(TI.size * (m.code.length >> 1), (addr) => threadedCode(m, addr));
+  s.align(16).label("kbc_code").computed(TI.size * (m.code.length >> 1), (addr) => threadedCode(m, addr, info));
   s.label("kbc_code_end");
   s.label("irqret_insn").dd(ref("op_IRQRET"), 0, 0, 0); // where interrupt handlers return (irq_enter)
   m.functions.forEach((f, i) => cstr(s, `fname_${i}`, displayName(f.name)));

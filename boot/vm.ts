@@ -21,6 +21,11 @@
 // reads it). Dispatch, replicated at the end of every handler:
 //   add esi, 16 ; jmp [esi]
 //
+// Operand forwarding: every handler that ends by storing R[A] from eax (a "producer") leaves the
+// value in eax at dispatch. An instruction that reads that slot first (a "consumer": its B, or A
+// for branches) and is reached only by falling through from the producer gets an `_e` variant of
+// its handler, picked by the image builder, that takes the operand from eax instead of the slot.
+//
 // Safe points: a backward branch (its `_sp` handler, picked by the image builder, which also
 // stores the function's frame size at +6) and a call check irq_deliver when they transfer
 // control; if set, irq_enter calls the kernel's interrupt handler in a frame just above the
@@ -61,6 +66,18 @@ export const isBranch = (name: string): boolean => {
   const o = OPCODES.find((x) => x.name === name);
   return !!o && o.name !== "BRTABLE" && (o.format[3] === "t" || o.format[1] === "s");
 };
+/**
+ * Opcodes with an `_e` variant and which of their operands it takes from eax: the first one their
+ * handler reads (see operand forwarding).
+ */
+export const EAX_CONSUMERS: ReadonlyMap<string, "A" | "B"> = new Map<string, "A" | "B">([
+  ...["MOV", "MUL", "MULI", "POPCNT", "LD32", "LD8S", "LD8U", "LD16S", "LD16U"].map((n) => [n, "B"] as const),
+  ...["ADD", "SUB", "AND", "OR", "XOR", "ADDI", "ANDI", "ORI", "XORI", "SHL", "SHRS", "SHRU", "ROTL", "ROTR", "SHLI", "SHRSI", "SHRUI",
+    "DIVS", "DIVU", "REMS", "REMU", "DIVSI", "DIVUI", "REMSI", "REMUI"].map((n) => [n, "B"] as const),
+  ...COMPARE.flatMap(([k]) => [[k, "B"], [k + "I", "B"], ["B" + k, "A"], ["B" + k + "I", "A"]] as const),
+  ["BZ", "A"], ["BNZ", "A"],
+]);
+
 /** The threaded-instruction offset of a backward branch's frame size in slots (u16; fields C and pad). */
 export const TI_FRAME = 6;
 
@@ -80,19 +97,23 @@ const SHIFT: Record<string, string> = { SHL: "shl", SHRS: "sar", SHRU: "shr", RO
 export interface FaultInjection { op: string; fault: "ud" | "de" | "df" | "int8" }
 
 /** Emits the whole interpreter (hot code) into `s`. */
-export function emitInterpreter(s: Section, inject?: FaultInjection): void {
+export function emitInterpreter(s: Section, inject?: FaultInjection): InterpreterInfo {
   const h = (name: string) => `op_${name}`;
   const fA = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: TI.A }));
   const fB = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: TI.B }));
   const fC = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: TI.C }));
-  const jmpPc = () => s.i("jmp", mem({ base: "esi" }));
-  const next = () => { s.i("add", "esi", TI.size); jmpPc(); };
-  /** R[A] := eax, then dispatch. */
-  const storeA = () => { fA("edx"); s.i("mov", SLOT("edx"), "eax"); next(); };
-  /** The variant being emitted: `_sp` for the safe-point handlers of backward branches. */
+  const jmpPc = () => { otherExit = true; s.i("jmp", mem({ base: "esi" })); };
+  const dispatch = () => { s.i("add", "esi", TI.size); s.i("jmp", mem({ base: "esi" })); };
+  const next = () => { otherExit = true; dispatch(); };
+  /** R[A] := eax, then dispatch (eax still holds it: see operand forwarding). */
+  const storeA = () => { viaStoreA = true; fA("edx"); s.i("mov", SLOT("edx"), "eax"); dispatch(); };
+  /** The variant being emitted: `_sp` for the safe-point handlers of backward branches, `_e` for operand forwarding. */
   let sp = "";
+  let eIn = false;
   let branchIrqCount = 0;
-  const L = (name: string) => name + sp;
+  const L = (name: string) => name + sp + (eIn ? "_e" : "");
+  // Producer detection: an op whose every way out is storeA.
+  let viaStoreA = false, otherExit = false;
   /** Branch to the target address in I (or X); at a safe point, first deliver latched interrupts. */
   const taken = (field = IMM) => {
     if (sp) {
@@ -106,8 +127,10 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     s.i("mov", "esi", field); jmpPc();
   };
   const trapTo = (code: number) => { s.i("mov", "eax", code).jmp(VM_LABELS.trap); };
-  /** eax := R[B] */
-  const loadB = () => { fB("eax"); s.i("mov", "eax", SLOT("eax")); };
+  /** eax := R[B] (in an `_e` variant it is there already). */
+  const loadB = () => { if (!eIn) { fB("eax"); s.i("mov", "eax", SLOT("eax")); } };
+  /** eax := R[A] (likewise). */
+  const loadA = () => { if (!eIn) { fA("eax"); s.i("mov", "eax", SLOT("eax")); } };
 
   const emitters: Record<string, () => void> = {
     NOP: () => next(),
@@ -187,8 +210,8 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
       s.label("mfill_oob"); trapTo(TRAP_NUM("OOB"));
     },
     JMP: () => taken(),
-    BZ: () => { fA("eax"); s.i("cmp", SLOT("eax"), 0).jcc("e", L("bz_taken")); next(); s.label(L("bz_taken")); taken(); },
-    BNZ: () => { fA("eax"); s.i("cmp", SLOT("eax"), 0).jcc("ne", L("bnz_taken")); next(); s.label(L("bnz_taken")); taken(); },
+    BZ: () => { testA(); s.jcc("e", L("bz_taken")); next(); s.label(L("bz_taken")); taken(); },
+    BNZ: () => { testA(); s.jcc("ne", L("bnz_taken")); next(); s.label(L("bnz_taken")); taken(); },
     BRTABLE: () => {
       fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "edx", IMM).i("cmp", "eax", "edx").jcc("b", "brtable_in");
       s.i("mov", "eax", "edx"); s.label("brtable_in");
@@ -295,14 +318,14 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
   }
   for (const [k] of COMPARE) {
     const cc = CC[k];
-    emitters[k] = () => { fB("eax"); fC("edx"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", SLOT("edx")).i("set" + cc, "al").i("movzx", "eax", "al"); storeA(); };
+    emitters[k] = () => { loadB(); fC("edx"); s.i("cmp", "eax", SLOT("edx")).i("set" + cc, "al").i("movzx", "eax", "al"); storeA(); };
     emitters[k + "I"] = () => { loadB(); s.i("cmp", "eax", IMM).i("set" + cc, "al").i("movzx", "eax", "al"); storeA(); };
     emitters["B" + k] = () => {
-      fA("eax"); fB("edx"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", SLOT("edx")).jcc(cc, L(`b${k}_taken`)); next();
+      loadA(); fB("edx"); s.i("cmp", "eax", SLOT("edx")).jcc(cc, L(`b${k}_taken`)); next();
       s.label(L(`b${k}_taken`)); taken();
     };
     emitters["B" + k + "I"] = () => {
-      fA("eax"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", IMM).jcc(cc, L(`b${k}i_taken`)); next();
+      loadA(); s.i("cmp", "eax", IMM).jcc(cc, L(`b${k}i_taken`)); next();
       s.label(L(`b${k}i_taken`)); taken(XTRA);
     };
   }
@@ -316,6 +339,12 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
     s.i("mov", mem({ disp: ref(VM_LABELS.stringRegs, 8) }), 1);
   }
   function stringOpEnd(): void { s.i("mov", mem({ disp: ref(VM_LABELS.stringRegs, 8) }), 0); }
+
+  /** Flags from R[A] == 0 (from eax in an `_e` variant). */
+  function testA(): void {
+    if (eIn) s.i("test", "eax", "eax");
+    else { fA("eax"); s.i("cmp", SLOT("eax"), 0); }
+  }
 
   /** irq_deliver := (not blocked, given in `blocked`) and lines are latched. Ends at `done`. */
   function rearmDelivery(blocked: Reg32, done: string): void {
@@ -345,7 +374,7 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
   }
 
   function divide(signed: boolean, rem: boolean, imm: boolean): void {
-    const tag = `${signed ? "s" : "u"}${rem ? "rem" : "div"}${imm ? "i" : ""}`;
+    const tag = L(`${signed ? "s" : "u"}${rem ? "rem" : "div"}${imm ? "i" : ""}`);
     if (imm) s.i("mov", "ecx", IMM); else { fC("ecx"); s.i("mov", "ecx", SLOT("ecx")); }
     loadB();
     if (!imm) {
@@ -369,7 +398,8 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
 
   /** eax := effective address R[B] + I for a `size`-byte access, trapping when out of memory. */
   function address(slotField: (r: Reg32) => void, size: 1 | 2 | 4, tag: string): void {
-    slotField("eax"); s.i("mov", "eax", SLOT("eax")).i("add", "eax", IMM).jcc("b", `${tag}_oob`);
+    if (slotField === fB) loadB(); else { slotField("eax"); s.i("mov", "eax", SLOT("eax")); }
+    s.i("add", "eax", IMM).jcc("b", `${tag}_oob`);
     s.i("cmp", "eax", mem({ disp: ref(VM_LABELS.lim, size === 1 ? 0 : size === 2 ? 4 : 8) })).jcc("a", `${tag}_oob`);
   }
   function load(size: 1 | 2 | 4, read: (a: Reg32) => void): void {
@@ -394,23 +424,39 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): void {
       : inject.fault === "int8" ? () => { s.i("int", 8); next(); } // the double-fault gate, where v86 never raises #DF
       : () => { s.i("xor", "ecx", "ecx").i("xor", "edx", "edx").i("div", "ecx"); next(); };
   }
+  for (const n of EAX_CONSUMERS.keys()) if (!emitters[n]) throw new Error(`internal: EAX_CONSUMERS names no opcode ${n}`);
+  const producers = new Set<string>();
   for (const o of OPCODES) {
     const emit = emitters[o.name];
     if (!emit) throw new Error(`internal: no x86 handler for kbc opcode ${o.name}`);
     s.align(4, 0x90).label(h(o.name));
+    viaStoreA = otherExit = false;
     emit();
+    if (viaStoreA && !otherExit && !o.terminator) producers.add(o.name);
   }
-  sp = "_sp";
-  for (const o of OPCODES.filter((x) => isBranch(x.name))) {
-    s.align(4, 0x90).label(h(o.name) + sp);
-    emitters[o.name]();
+  for (const [suffix, safePoint, forwarded] of [["_sp", true, false], ["_e", false, true], ["_sp_e", true, true]] as const) {
+    sp = safePoint ? "_sp" : "";
+    eIn = forwarded;
+    for (const o of OPCODES) {
+      if ((safePoint && !isBranch(o.name)) || (forwarded && !EAX_CONSUMERS.has(o.name))) continue;
+      s.align(4, 0x90).label(h(o.name) + suffix);
+      emitters[o.name]();
+    }
   }
   sp = "";
+  eIn = false;
   // IRQRET: where the interrupt handler returns (irq_enter pushed this instruction as its return
   // address): handlers may run again, lines latched meanwhile are delivered at the next safe point,
   // and control goes back to where it was interrupted.
   s.align(4, 0x90).label("op_IRQRET").i("mov", mem({ disp: ref(VM_LABELS.irqBlocked) }), 0);
   s.i("cmp", mem({ disp: ref(VM_LABELS.irqPending) }), 0).jcc("e", "ret_common");
   s.i("mov", mem({ disp: ref(VM_LABELS.irqDeliver) }), 1).jmp("ret_common");
+  return { producers };
+}
+
+/** What the image builder needs to pick handler variants. */
+export interface InterpreterInfo {
+  /** Opcodes whose handlers always end with R[A] in eax. */
+  producers: Set<string>;
 }
 

@@ -3,6 +3,7 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import iced from "iced-x86";
 import { buildImage, type Image } from "../../boot/image.ts";
+import { EAX_CONSUMERS } from "../../boot/vm.ts";
 import { OPCODES } from "../../toolchain/kbc/opcodes.ts";
 
 const { Decoder, DecoderOptions, FlowControl } = iced;
@@ -64,7 +65,8 @@ describe("boot › image layout", () => {
     const code = img.labels.get("kbc_code")! - rodata.base;
     const dv = new DataView(rodata.bytes.buffer, rodata.bytes.byteOffset);
     // A backward branch is a safe point: its `_sp` handler, and its function's frame slots at +6.
-    let backward = 0;
+    let backward = 0, forwarded = 0;
+    const targets = new Set<number>();
     for (const f of img.kbc.functions) {
       for (let pc = f.start; pc < f.start + f.length; pc++) {
         const w = img.kbc.code[2 * pc], op = OPCODES[w & 0xff];
@@ -72,11 +74,23 @@ describe("boot › image layout", () => {
         const sp = op.name !== "BRTABLE" && target <= pc;
         backward += sp ? 1 : 0;
         const handler = dv.getUint32(code + 16 * pc, true);
-        expect(handler, `threaded instruction ${pc}`).toBe(img.labels.get(`op_${op.name}${sp ? "_sp" : ""}`));
+        const base = `op_${op.name}${sp ? "_sp" : ""}`;
+        if (handler === img.labels.get(base + "_e")) {
+          // Operand forwarding: only right after an instruction that wrote the slot it reads first.
+          forwarded++;
+          const prev = img.kbc.code[2 * (pc - 1)], field = EAX_CONSUMERS.get(op.name);
+          expect(pc > f.start, `forwarded at a function start ${pc}`).toBe(true);
+          expect(OPCODES[prev & 0xff].doc.startsWith("R[A] :="), `producer before ${pc}`).toBe(true);
+          expect((prev >>> 8) & 0xff).toBe(field === "A" ? (w >>> 8) & 0xff : (w >>> 16) & 0xff);
+          targets.add(-1 - pc); // checked against the branch targets below
+        } else expect(handler, `threaded instruction ${pc}`).toBe(img.labels.get(base));
         if (sp) expect(dv.getUint16(code + 16 * pc + 6, true), `frame size at ${pc}`).toBe(f.frameSize);
+        if (target !== Infinity) targets.add(target);
       }
     }
     expect(backward).toBeGreaterThan(0);
+    expect(forwarded).toBeGreaterThan(0);
+    for (const t of targets) if (t < 0) expect(targets.has(-1 - t), `forwarded instruction ${-1 - t} is a branch target`).toBe(false);
     expect(starts.has(img.labels.get("op_IRQRET")!)).toBe(true);
   });
 
