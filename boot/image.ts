@@ -16,6 +16,7 @@
 import path from "node:path";
 import { Section, assemble, listing, mem, m8, ref, type Encoded } from "./asm.ts";
 import { writeElf, type Segment } from "./elf.ts";
+import { emitTraps, EXC_NAMES, IDT_VECTORS, TSS_SEL, DF_TSS_SEL } from "./traps.ts";
 import { emitInterpreter, VM_LABELS, TI, TI_FRAME, isBranch, EAX_CONSUMERS, type FaultInjection, type InterpreterInfo } from "./vm.ts";
 import { OPCODES, TRAP_CODES, VM_STACK_SLOTS, VM_MAX_DEPTH } from "../toolchain/kbc/opcodes.ts";
 import { TRAP, KtError } from "../toolchain/errors.ts";
@@ -62,14 +63,6 @@ export interface LinkOptions {
   inject?: FaultInjection;
 }
 
-const EXC_NAMES = ["#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
-  "#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
-  "#NP segment not present", "#SS stack fault", "#GP general protection", "#PF page fault", "reserved", "#MF x87 error",
-  "#AC alignment check", "#MC machine check", "#XM SIMD error", "#VE virtualization", "#CP control protection"];
-const TSS_SEL = 0x18, DF_TSS_SEL = 0x20;
-/** CPU exceptions 0..31, then IRQs 0..15 at 32..47 (where the kernel remaps the PICs). */
-const IDT_VECTORS = 48;
-const HAS_ERROR_CODE = new Set([8, 10, 11, 12, 13, 14, 17, 21, 29, 30]);
 
 /** Lays out and assembles the image of a verified kbc module. */
 export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {}): Image {
@@ -202,43 +195,6 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): Interprete
   s.label(VM_LABELS.ret).i("mov", "esp", mem({ disp: ref("vm_saved_esp") }));
   s.i("pop", mem({ disp: ref(VM_LABELS.ctlFloor) })).i("pop", mem({ disp: ref("vm_saved_esp") })).i("popad").i("retnd");
 
-  // irq_enter(eax = continuation pc, ecx = end of the interrupted frame; esi = the safe point):
-  // calls the interrupt handler with R[0] = the latched lines, in a frame at ecx, returning
-  // through IRQRET to the continuation. Two control entries: (continuation, ebp) for IRQRET's
-  // return, (irqret_insn, ecx) for the handler's. Blocked is set before the lines are taken, so
-  // a line that fires meanwhile waits for IRQRET.
-  const V = VM_LABELS;
-  s.label(V.irqEnter).i("mov", "ebx", mem({ disp: ref(V.irqFn) })).i("test", "ebx", "ebx").jcc("e", "irq_no_handler");
-  s.i("lea", "edx", mem({ base: "edi", disp: 8, size: 0 })).i("cmp", "edx", mem({ disp: ref(V.ctlEnd) })).jcc("ae", "irq_overflow");
-  s.i("mov", "edx", "ecx").i("add", "edx", mem({ disp: ref(V.irqFn, 4) })).jcc("b", "irq_overflow");
-  s.i("cmp", "edx", mem({ disp: ref(V.stackEnd) })).jcc("a", "irq_overflow");
-  s.i("mov", mem({ disp: ref(V.irqBlocked) }), 1).i("mov", mem({ disp: ref(V.irqDeliver) }), 0);
-  s.i("mov", mem({ base: "edi" }), "eax").i("mov", mem({ base: "edi", disp: 4 }), "ebp");
-  s.i("mov", mem({ base: "edi", disp: 8 }), ref("irqret_insn")).i("mov", mem({ base: "edi", disp: 12 }), "ecx").i("add", "edi", 16);
-  s.i("mov", "ebp", "ecx").i("xor", "eax", "eax").i("xchg", mem({ disp: ref(V.irqPending) }), "eax").i("mov", mem({ base: "ebp" }), "eax");
-  s.i("mov", "esi", "ebx").i("jmp", mem({ base: "esi" }));
-  s.label("irq_no_handler").i("mov", mem({ disp: ref(V.irqDeliver) }), 0).i("mov", "esi", "eax").i("jmp", mem({ base: "esi" }));
-  s.label("irq_overflow").i("mov", "eax", TRAP_CODES.indexOf("STACK")).jmp(V.trap);
-
-  // IRQ stubs (vectors 32..47 once the kernel has remapped the PICs): acknowledge, count, latch,
-  // and ask for delivery unless the handler is running. A spurious IRQ 7 / 15 (its in-service bit
-  // clear) is neither acknowledged at its own PIC nor counted.
-  for (let n = 0; n < 16; n++) {
-    const pic = n < 8 ? 0x20 : 0xa0, done = `irq${n}_done`;
-    s.label(`irq_${n}`).i("push", "eax");
-    if (n === 7 || n === 15) {
-      s.i("mov", "al", 0x0b).i("out", pic, "al").i("in", "al", pic).i("test", "al", 0x80).jcc("ne", `irq${n}_real`);
-      if (n === 15) s.i("mov", "al", 0x20).i("out", 0x20, "al");
-      s.jmp(done).label(`irq${n}_real`);
-    }
-    s.i("mov", "al", 0x20);
-    if (n >= 8) s.i("out", 0xa0, "al");
-    s.i("out", 0x20, "al");
-    s.i("inc", mem({ disp: ref(V.irqCounts, 4 * n) })).i("or", mem({ disp: ref(V.irqPending) }), 1 << n);
-    s.i("cmp", mem({ disp: ref(V.irqBlocked) }), 0).jcc("ne", done).i("mov", mem({ disp: ref(V.irqDeliver) }), 1);
-    s.label(done).i("pop", "eax").i("iretd");
-  }
-
   // vm_exit(eax = code): drain COM1, then its 4 bytes to QEMU's debug console (port 0xE9: QEMU's exit status keeps
   // only 7 bits of it), then the code to port 0xF4 (the v86 host / QEMU isa-debug-exit); stop.
   // First let COM1 finish sending (line status bit 6, transmitter empty; bounded in case there
@@ -330,56 +286,7 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): Interprete
   s.label("abort_no_file").i("mov", "eax", "esi").call("put_location");
   s.label("abort_tail"); putc("\n"); s.call("put_backtrace").i("mov", "eax", 3).jmp(VM_LABELS.exit);
 
-  // A double fault arrives through a task gate, on the double-fault task's own stack (the one it
-  // interrupted may be what failed): the VM's registers come from the task state the CPU saved.
-  // (`int 8` enters it too, without an error code: one is supplied.)
-  s.label("df_entry").i("mov", "esi", mem({ disp: ref("main_tss", 0x40) })).i("mov", "edi", mem({ disp: ref("main_tss", 0x44) }));
-  s.i("cmp", "esp", ref("df_stack_top")).jcc("ne", "df_has_code").i("pushd", 0);
-  s.label("df_has_code").i("pushd", 8).jmp("exc_common");
-
-  // CPU exceptions: a stub per vector pushes (error code,) vector; exc_common prints and stops.
-  for (let v = 0; v < 32; v++) {
-    s.label(`exc_${v}`);
-    if (!HAS_ERROR_CODE.has(v)) s.i("pushd", 0);
-    s.i("pushd", v).jmp(v === 14 ? "pf_entry" : "exc_common");
-  }
-
-  // A page fault goes to the kernel's fault handler (kernel.fault_handler), if any, when it comes
-  // from a VM handler (esi on an instruction of a function) and not from the fault handler itself:
-  // handler(cr2, error code) runs in a frame above the faulting one, with interrupt delivery
-  // blocked; true retries the faulting instruction, false (or no handler) is the panic below.
-  s.label("pf_entry").i("cmp", mem({ disp: ref(V.faultFn) }), 0).jcc("e", "exc_common");
-  s.i("cmp", mem({ disp: ref("fault_active") }), 0).jcc("ne", "exc_common");
-  s.i("pushad").i("cmp", mem({ disp: ref(V.stringRegs, 8) }), 0).jcc("e", "pf_vm_regs"); // inside MCOPY / MFILL
-  s.i("mov", "esi", mem({ disp: ref(V.stringRegs) })).i("mov", "edi", mem({ disp: ref(V.stringRegs, 4) }));
-  s.label("pf_vm_regs").i("mov", "eax", "esi").call("find_func").i("test", "ebx", "ebx").jcc("e", "pf_give_up");
-  s.i("mov", "ecx", mem({ base: "ebx", disp: 4 })).i("add", "ecx", "ebp"); // the faulting frame's end
-  s.i("mov", "edx", "ecx").i("add", "edx", mem({ disp: ref(V.faultFn, 4) })).jcc("b", "pf_give_up");
-  s.i("cmp", "edx", mem({ disp: ref(V.stackEnd) })).jcc("a", "pf_give_up");
-  s.i("cmp", "edi", mem({ disp: ref(V.ctlEnd) })).jcc("ae", "pf_give_up");
-  s.i("mov", mem({ disp: ref("fault_active") }), 1).i("push", mem({ disp: ref(V.irqBlocked) })).i("mov", mem({ disp: ref(V.irqBlocked) }), 1);
-  s.i("mov", "eax", "cr2").i("mov", mem({ base: "ecx" }), "eax").i("mov", "eax", mem({ base: "esp", disp: 40 })).i("mov", mem({ base: "ecx", disp: 4 }), "eax");
-  s.i("mov", "eax", mem({ disp: ref(V.faultFn) })).call("vm_reenter");
-  s.i("pop", mem({ disp: ref(V.irqBlocked) })).i("mov", mem({ disp: ref("fault_active") }), 0);
-  s.i("cmp", mem({ base: "ecx" }), 0).jcc("e", "pf_give_up");
-  s.i("popad").i("add", "esp", 8).i("iretd");
-  s.label("pf_give_up").i("popad").jmp("exc_common");
-  s.label("exc_common").i("cmp", mem({ disp: ref(VM_LABELS.stringRegs, 8) }), 0).jcc("e", "exc_vm_regs"); // inside MCOPY / MFILL
-  s.i("mov", "esi", mem({ disp: ref(VM_LABELS.stringRegs) })).i("mov", "edi", mem({ disp: ref(VM_LABELS.stringRegs, 4) }));
-  s.label("exc_vm_regs"); puts("str_panic"); puts("str_cpu");
-  s.i("mov", "eax", mem({ base: "esp" })).i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref("exc_names") })).call("puts");
-  puts("str_vector"); s.i("mov", "eax", mem({ base: "esp" })).call("putdec");
-  puts("str_errcode"); s.i("mov", "eax", mem({ base: "esp", disp: 4 })).call("puthex");
-  s.i("cmp", mem({ base: "esp" }), 14).jcc("ne", "exc_no_cr2");
-  // A page fault's error code decoded: [read|write|instruction fetch, not present|protection].
-  s.i("mov", "eax", mem({ base: "esp", disp: 4 }));
-  s.i("mov", "ebx", ref("str_pf_read")).i("test", "eax", 2).jcc("e", "pf_rw").i("mov", "ebx", ref("str_pf_write"));
-  s.label("pf_rw").i("test", "eax", 16).jcc("e", "pf_kind").i("mov", "ebx", ref("str_pf_fetch"));
-  s.label("pf_kind").call("puts").i("mov", "ebx", ref("str_pf_np")).i("test", "eax", 1).jcc("e", "pf_p").i("mov", "ebx", ref("str_pf_prot"));
-  s.label("pf_p").call("puts");
-  puts("str_cr2"); s.i("mov", "eax", "cr2").call("puthex");
-  s.label("exc_no_cr2"); putc(")"); puts("str_at_loc"); s.i("mov", "eax", "esi").call("put_location"); putc("\n");
-  s.call("put_backtrace").i("mov", "eax", 3).jmp(VM_LABELS.exit);
+  emitTraps(s);
   return info;
 }
 
