@@ -9,30 +9,9 @@
 // When the first list that fits is the wilderness (the free block at the end of a pool), the head
 // of the request's own class is tried first: a block there may fit, and the pool grows less.
 //
-// Size classes:  size < 256: fl = 0,              sl = size / 8     (exact, one list per 8 bytes)
-//                otherwise:  fl = fls(size) - 7,  sl = the 5 bits below the top bit
-//   size bits:   31 ...... top bit (fls) | top-1 .. top-5: sl | the rest: ignored by the mapping
-//
-// Block layout (header 8 bytes; payloads 8-aligned; sizes count payload bytes, multiples of 8):
-//
-//   block ─► ┌──────────────────────────────────────────────────┬───────┐
-//          0 │ previous physical block (0: the first of a pool) │ A 2-0 │  A: alignment code
-//            ├──────────────────────────────────────────────────┼─────┬─┤
-//          4 │ payload size                                     │ A4-3│F│  F: free
-//  payload ► ├──────────────────────────────────────────────────┴─────┴─┤
-//          8 │ used: the caller's bytes                                 │
-//            │ free: next free block of the same class (0: last)        │  offset 8
-//            │       previous free block of the same class (0: first)   │  offset 12
-//            └──────────────────────────────────────────────────────────┘
-//   alignment code (A, 5 bits) = log2(the requested alignment) - 3; 0 for plain allocations and
-//   free blocks. It is what tlsf_realloc keeps when it moves a block.
-//
-// Pool layout: [block][block]...[sentinel], the sentinel a used header of size 0 that ends the
-// physical chain. Control structure (static, CONTROL_SIZE bytes, plus a few globals):
-//
-//   slMap[FL_COUNT]          u32  bit sl set ⇔ head[fl][sl] != 0     (flMap, a global: bit fl
-//   head[FL_COUNT][SL_COUNT] u32  first free block of each class       set ⇔ slMap[fl] != 0)
-//   pool[MAX_POOLS]          u32 lo (first block), u32 hi (just past the sentinel)
+// This file is the public API: pools, allocation, free, realloc, growth, locks and figures. The
+// block layout, size classes, lists and bitmaps are in tlsf-block.ts; tlsf_check and tlsf_walk in
+// tlsf-check.ts (re-exported here: other code imports only this file).
 //
 // Invariants (counted by tlsf_check): blocks tile each pool exactly; every header's previous
 // block is right; no two free blocks touch; the lists hold exactly the free blocks,
@@ -40,264 +19,43 @@
 // match a walk.
 
 import { alignDown, alignUp, isAligned, isPowerOfTwo } from "./align";
+import {
+  DEBUG, ALIGN, ALIGN_LOG2, HEADER, MIN_PAYLOAD, MIN_BLOCK, MAX_POOLS, CONTROL_SIZE, control,
+  flMap, freeBlocks, wild, resetControl, blockSize, blockPrev, blockIsFree, blockNext, blockPayload,
+  blockAlignCode, headerCode, firstPrev, infoSize, infoIsFree, codeAlign, setBlockPrev, setBlockSize, setHeader, fls, searchedSize, nextFree,
+  listHead, slMap, takeFree, trimLead, carve, splitTail, release, swallowNext, poolLo, poolEnd,
+  setPool, inPoolRange, SL_LOG2,
+} from "./tlsf-block";
 
-/** Assert invariants, and (while tlsf_debug_junk is on) fill allocated and freed payloads. */
-const DEBUG: bool = true;
+export { tlsf_check, tlsf_walk } from "./tlsf-check";
+
 const ALLOC_JUNK: u8 = 0xa5;
 const FREE_JUNK: u8 = 0xdd;
-
-const ALIGN_LOG2: u32 = 3;
-const ALIGN: usize = 1 << ALIGN_LOG2; // every block address and size is a multiple of 8
-const SL_LOG2: u32 = 5;
-const SL_COUNT: u32 = 1 << SL_LOG2; // 32 lists per power of two
-const FL_SHIFT: u32 = SL_LOG2 + ALIGN_LOG2; // 8
-const SMALL_SIZE: usize = 1 << FL_SHIFT; // 256: below it, fl = 0 and sl = size / 8
-const FL_COUNT: u32 = 32 - FL_SHIFT + 1; // 25: fl 0 (small) and one per top bit 8..31
-const LIST_COUNT: u32 = FL_COUNT * SL_COUNT;
-
-const HEADER: usize = 8; // previous block | code, size | code | F
-const MIN_PAYLOAD: usize = 8; // room for the two list links of a free block
-const MIN_BLOCK: usize = HEADER + MIN_PAYLOAD; // 16: the smallest piece a split leaves
-const FREE: usize = 1; // size word, bit 0
-const CODE_HI: usize = 6; // size word, bits 2..1: alignment code bits 4..3 (bits 2..0: first word)
-const FLAGS: usize = ALIGN - 1; // the low bits of both header words
 const REQUEST_MAX: usize = 1 << 30; // larger requests return 0: no sum below can reach 2^32
 const ALIGN_MAX: usize = 1 << 30; // alignment code 27
-const MAX_POOLS: i32 = 16;
-const NO_LIST: u32 = 0xffffffff;
 
 /** The lock number the _lk functions pass: 0, the lock of the TLSF heap (there is one heap). */
 export const TLSF_LK_HEAP: i32 = 0;
 
-const SL_MAP_AT: usize = 0;
-const HEAD_AT: usize = SL_MAP_AT + (<usize>FL_COUNT << 2);
-const POOL_AT: usize = HEAD_AT + (<usize>LIST_COUNT << 2);
-const CONTROL_SIZE: usize = POOL_AT + (<usize>MAX_POOLS << 3);
-const control = memory.data(<i32>CONTROL_SIZE, 8);
-
-let flMap: u32 = 0;
-let poolCount: i32 = 0;
-let totalBytes: usize = 0; // bytes in blocks (headers included): used + free
-let usedBytes: usize = 0; // bytes in used blocks, headers included
-let peakUsed: usize = 0;
-let usedBlocks: u32 = 0;
-let freeBlocks: u32 = 0;
+export let poolCount: i32 = 0;
+export let totalBytes: usize = 0; // bytes in blocks (headers included): used + free
+export let usedBytes: usize = 0; // bytes in used blocks, headers included
+export let peakUsed: usize = 0;
+export let usedBlocks: u32 = 0;
 let failedRequests: u32 = 0;
 let junkFill: bool = DEBUG;
 let growing: bool = false;
-let wild: usize = 0; // the last free block seen before a sentinel (a hint: stale is harmless)
 
 function noLock(lk: i32): void {}
 let lockFn: (lk: i32) => void = noLock;
 let unlockFn: (lk: i32) => void = noLock;
 let growHook: ((minBytes: usize) => bool) | null = null;
 
-// ── Block accessors ──────────────────────────────────────────────────────────────────────────
-
-@inline function blockSize(b: usize): usize { return load<usize>(b, 4) & ~FLAGS; }
-@inline function blockIsFree(b: usize): bool { return (load<usize>(b, 4) & FREE) != 0; }
-@inline function blockPrev(b: usize): usize { return load<usize>(b) & ~FLAGS; }
-@inline function blockNext(b: usize): usize { return b + HEADER + blockSize(b); }
-@inline function blockPayload(b: usize): usize { return b + HEADER; }
-@inline function blockAlignCode(b: usize): u32 {
-  return (load<u32>(b) & 7) | ((load<u32>(b, 4) & <u32>CODE_HI) << 2);
-}
-@inline function codeAlign(code: u32): usize { return <usize>1 << (code + ALIGN_LOG2); }
-@inline function nextFree(b: usize): usize { return load<usize>(b, 8); }
-@inline function prevFree(b: usize): usize { return load<usize>(b, 12); }
-
-/** Points `b` back at `prev`, keeping b's alignment code. */
-@inline function setBlockPrev(b: usize, prev: usize): void {
-  store<usize>(b, prev | (load<usize>(b) & FLAGS));
-}
-
-/** Gives `b` a new size, keeping its flags. */
-@inline function setBlockSize(b: usize, size: usize): void {
-  store<usize>(b, size | (load<usize>(b, 4) & FLAGS), 4);
-}
-
-/** Makes `b` a used block with alignment code `code`. */
-@inline function markUsed(b: usize, code: u32): void {
-  store<usize>(b, blockPrev(b) | (code & 7));
-  store<usize>(b, blockSize(b) | ((code >> 3) << 1), 4);
-}
-
-/** Makes `b` a free block (code 0). */
-@inline function markFree(b: usize): void {
-  store<usize>(b, blockPrev(b));
-  store<usize>(b, blockSize(b) | FREE, 4);
-}
-
-/** Merges block `n`, physically right after `b`, into `b`; wipes n's header so an old pointer to n fails. */
-@inline function absorb(b: usize, n: usize): void {
-  setBlockSize(b, blockSize(b) + HEADER + blockSize(n));
-  store<u32>(n, 0);
-  store<u32>(n, 0, 4);
-}
-
-// ── Size classes (mapping_insert, mapping_search) ────────────────────────────────────────────
-
-@inline function fls(x: usize): u32 { return 31 - clz<u32>(<u32>x); }
-@inline function slMap(fl: u32): u32 { return load<u32>(control + SL_MAP_AT + (<usize>fl << 2)); }
-@inline function setSlMap(fl: u32, m: u32): void { store<u32>(control + SL_MAP_AT + (<usize>fl << 2), m); }
-@inline function listHead(i: u32): usize { return load<usize>(control + HEAD_AT + (<usize>i << 2)); }
-@inline function setListHead(i: u32, b: usize): void { store<usize>(control + HEAD_AT + (<usize>i << 2), b); }
-
-/** mapping_insert: the list (fl * SL_COUNT + sl) a free block of `size` bytes belongs to. */
-@inline function mappingInsert(size: usize): u32 {
-  if (size < SMALL_SIZE) return <u32>(size >> ALIGN_LOG2);
-  const top = fls(size);
-  return ((top - FL_SHIFT + 1) << SL_LOG2) + ((<u32>(size >> (top - SL_LOG2))) ^ SL_COUNT);
-}
-
-/** mapping_search: the first list all of whose blocks hold `size` bytes (`size` rounded up to a class end). */
-@inline function mappingSearch(size: usize): u32 {
-  if (size >= SMALL_SIZE) size += (<usize>1 << (fls(size) - SL_LOG2)) - 1;
-  return mappingInsert(size);
-}
-
-/** The first non-empty list at or after list `i`, or -1 (NO_LIST). Two ctz: O(1). */
-function searchSuitable(i: u32): u32 {
-  let fl = i >> SL_LOG2;
-  let map = slMap(fl) & (<u32>0xffffffff << (i & (SL_COUNT - 1)));
-  if (map == 0) {
-    const flBits = flMap & (<u32>0xffffffff << (fl + 1));
-    if (flBits == 0) return NO_LIST;
-    fl = ctz<u32>(flBits);
-    map = slMap(fl);
-  }
-  return (fl << SL_LOG2) + ctz<u32>(map);
-}
-
-/** Puts free block `b` at the head of its class's list. */
-function insertFree(b: usize): void {
-  const i = mappingInsert(blockSize(b));
-  const fl = i >> SL_LOG2;
-  const head = listHead(i);
-  store<usize>(b, head, 8);
-  store<usize>(b, 0, 12);
-  if (head != 0) store<usize>(head, b, 12);
-  setListHead(i, b);
-  setSlMap(fl, slMap(fl) | (<u32>1 << (i & (SL_COUNT - 1))));
-  flMap |= <u32>1 << fl;
-  freeBlocks++;
-}
-
-/** Takes free block `b` out of its class's list. */
-function removeFree(b: usize): void {
-  const next = nextFree(b), prev = prevFree(b);
-  if (prev != 0) {
-    store<usize>(prev, next, 8);
-    if (next != 0) store<usize>(next, prev, 12);
-    freeBlocks--;
-  } else {
-    const i = mappingInsert(blockSize(b));
-    if (DEBUG) assert(listHead(i) == b, "removeFree: block not in its list");
-    unlinkHead(i, next);
-  }
-}
-
-/** Makes `next` the head of list `i`, whose old head leaves it; clears the bitmaps' bits when it empties. */
-@inline function unlinkHead(i: u32, next: usize): void {
-  setListHead(i, next);
-  if (next == 0) {
-    const fl = i >> SL_LOG2;
-    const map = slMap(fl) & ~(<u32>1 << (i & (SL_COUNT - 1)));
-    setSlMap(fl, map);
-    if (map == 0) flMap &= ~(<u32>1 << fl);
-  } else store<usize>(next, 0, 12);
-  freeBlocks--;
-}
-
-/** Takes the first block out of non-empty list `i` and returns it. */
-function popHead(i: u32): usize {
-  const b = listHead(i);
-  unlinkHead(i, nextFree(b));
-  return b;
-}
-
-/**
- * Takes a free block holding at least `need` bytes out of its list; 0 when there is none. The
- * search skips need's own class, whose blocks may be smaller: its first block is tried too when
- * the search finds nothing or only the wilderness.
- */
-function takeFree(need: usize): usize {
-  let i = searchSuitable(mappingSearch(need));
-  if (i == NO_LIST || listHead(i) == wild) {
-    const own = mappingInsert(need);
-    const c = listHead(own);
-    if (c != 0 && blockSize(c) >= need) i = own;
-    else if (i == NO_LIST) return 0;
-  }
-  return popHead(i);
-}
-
-// ── Splitting and merging ────────────────────────────────────────────────────────────────────
-
-/**
- * Cuts block `b` (in no list, to be used) down to `size` bytes; returns the rest as a new free
- * block (in no list; the block after it not yet told), or 0 when the rest is too small for a block.
- */
-function splitTail(b: usize, size: usize): usize {
-  const rest = blockSize(b) - size;
-  if (rest < MIN_BLOCK) return 0;
-  const t = b + HEADER + size;
-  store<usize>(t, b);
-  store<usize>(t, (rest - HEADER) | FREE, 4);
-  setBlockPrev(blockNext(t), t);
-  setBlockSize(b, size);
-  return t;
-}
-
-/**
- * Cuts the front off free block `b` (in no list) so that its payload is `align`-aligned; the front
- * goes back as a free block. Returns the aligned block.
- */
-function trimLead(b: usize, align: usize): usize {
-  const p = blockPayload(b);
-  let gap = alignUp(p, align) - p;
-  if (gap == 0) return b;
-  if (gap < MIN_BLOCK) gap = alignUp(p + MIN_BLOCK, align) - p; // the front must be a block
-  const a = b + gap;
-  store<usize>(a, b);
-  store<usize>(a, blockSize(b) - gap, 4);
-  setBlockPrev(blockNext(a), a);
-  setBlockSize(b, gap - HEADER);
-  insertFree(b); // the block before is used: free blocks never touch
-  return a;
-}
-
-/** Makes `b` (in no list) free, merges it with free neighbours, lists it and tells the block after it. */
-function release(b: usize): void {
-  const prev = blockPrev(b);
-  if (prev != 0 && blockIsFree(prev)) {
-    removeFree(prev);
-    absorb(prev, b);
-    b = prev;
-  } else markFree(b);
-  let next = blockNext(b);
-  if (blockIsFree(next)) {
-    removeFree(next);
-    absorb(b, next);
-    next = blockNext(b);
-  }
-  setBlockPrev(next, b);
-  if (blockSize(next) == 0) wild = b; // next is a sentinel
-  insertFree(b);
-}
-
 // ── Pools ────────────────────────────────────────────────────────────────────────────────────
 
-@inline function poolLo(i: i32): usize { return load<usize>(control + POOL_AT + (<usize>i << 3)); }
-@inline function poolHi(i: i32): usize { return load<usize>(control + POOL_AT + (<usize>i << 3), 4); }
-@inline function setPool(i: i32, lo: usize, hi: usize): void {
-  store<usize>(control + POOL_AT + (<usize>i << 3), lo);
-  store<usize>(control + POOL_AT + (<usize>i << 3), hi, 4);
-}
-
-/** The pool whose blocks (not its sentinel) include address `b`, or -1. */
-function poolOf(b: usize): i32 {
-  for (let i = 0; i < poolCount; i++) if (b >= poolLo(i) && b < poolHi(i) - HEADER) return i;
+/** The pool whose blocks (not its sentinel) include address `b`, or -1. O(pools). */
+export function poolOf(b: usize): i32 {
+  for (let i = 0; i < poolCount; i++) if (inPoolRange(b, poolLo(i), poolEnd(i))) return i;
   return -1;
 }
 
@@ -309,12 +67,10 @@ function poolOf(b: usize): i32 {
  * overlaps the control structure or is too small for one block (24 bytes).
  */
 export function tlsf_init(mem: usize, bytes: usize): bool {
-  memory.fill(control, 0, CONTROL_SIZE);
-  flMap = 0;
+  resetControl();
   poolCount = 0;
-  wild = 0;
   totalBytes = usedBytes = peakUsed = 0;
-  usedBlocks = freeBlocks = failedRequests = 0;
+  usedBlocks = failedRequests = 0;
   return tlsf_add_pool(mem, bytes);
 }
 
@@ -333,8 +89,9 @@ export function tlsf_add_pool(mem: usize, bytes: usize): bool {
   if (hi <= lo || (lo < control + CONTROL_SIZE && control < hi)) return false;
   let before = -1, after = -1;
   for (let i = 0; i < poolCount; i++) {
-    if (lo < poolHi(i) && poolLo(i) < hi) return false;
-    if (poolHi(i) == lo) before = i;
+    const hi_i = poolEnd(i) + HEADER;
+    if (lo < hi_i && poolLo(i) < hi) return false;
+    if (hi_i == lo) before = i;
     if (poolLo(i) == hi) after = i;
   }
   const start = before >= 0 ? lo - HEADER : lo; // the sentinel before becomes the new block's header
@@ -342,22 +99,20 @@ export function tlsf_add_pool(mem: usize, bytes: usize): bool {
   if (limit <= start || limit - start < MIN_BLOCK) return false;
   if (before < 0 && after < 0 && poolCount == MAX_POOLS) return false;
 
-  store<usize>(start, before >= 0 ? blockPrev(start) : 0);
-  store<usize>(start, limit - start - HEADER, 4);
+  const prev = before >= 0 ? blockPrev(start) : 0;
+  setHeader(start, prev, limit - start - HEADER);
   if (after >= 0) setBlockPrev(limit, start);
-  else {
-    store<usize>(limit, start); // a new sentinel: used, size 0
-    store<usize>(limit, 0, 4);
-  }
+  else setHeader(limit, start, 0); // a new sentinel: used, size 0
   if (before >= 0 && after >= 0) {
-    setPool(before, poolLo(before), poolHi(after));
+    setPool(before, poolLo(before), poolEnd(after));
     poolCount--;
-    setPool(after, poolLo(poolCount), poolHi(poolCount));
-  } else if (before >= 0) setPool(before, poolLo(before), hi);
-  else if (after >= 0) setPool(after, lo, poolHi(after));
-  else setPool(poolCount++, lo, hi);
+    setPool(after, poolLo(poolCount), poolEnd(poolCount));
+    setPool(poolCount, 0, 0);
+  } else if (before >= 0) setPool(before, poolLo(before), hi - HEADER);
+  else if (after >= 0) setPool(after, lo, poolEnd(after));
+  else setPool(poolCount++, lo, hi - HEADER);
   totalBytes += limit - start;
-  release(start);
+  release(start, prev, limit - start - HEADER);
   return true;
 }
 
@@ -372,45 +127,39 @@ export function tlsf_set_grow(hook: (minBytes: usize) => bool): void { growHook 
 /** Removes the growth hook: exhaustion returns 0 again. */
 export function tlsf_clear_grow(): void { growHook = null; }
 
-/** Asks the growth hook for memory that can serve a search for `need` bytes. */
-function grow(need: usize): bool {
+/**
+ * Asks the growth hook for memory that can serve a search for `need` bytes and, if it added some,
+ * takes a block for `need` bytes again (takeFree). Returns the block, or 0.
+ */
+function takeAfterGrowth(need: usize): usize {
   const hook = growHook;
-  if (hook == null || growing) return false;
-  if (need >= SMALL_SIZE) need = alignUp(need + (<usize>1 << (fls(need) - SL_LOG2)) - 1, ALIGN); // searched
+  if (hook == null || growing) return 0;
   growing = true;
-  const ok = hook(need + 2 * HEADER); // as a separate pool: the block's header and a sentinel
+  const ok = hook(searchedSize(need) + 2 * HEADER); // as a separate pool: the block's header and a sentinel
   growing = false;
-  return ok;
+  return ok ? takeFree(need) : 0;
 }
 
 // ── Allocation ───────────────────────────────────────────────────────────────────────────────
 
-/** A request's payload size: at least MIN_PAYLOAD, a multiple of 8. */
-@inline function adjustSize(size: usize): usize {
-  return size <= MIN_PAYLOAD ? MIN_PAYLOAD : alignUp(size, ALIGN);
-}
-
 @inline function refuse(): usize { failedRequests++; return 0; }
 
 /** Allocates `size` (1..REQUEST_MAX) bytes at a multiple of 2^(code + 3). */
-function allocate(size: usize, code: u32): usize {
-  const adj = adjustSize(size);
-  const align = codeAlign(code);
+@inline function allocate(size: usize, code: u32): usize {
+  const adj = alignUp(size, ALIGN); // size ≥ 1: at least MIN_PAYLOAD
   // An aligned payload lies at most align + 8 bytes into a free block (trimLead).
-  const need = code == 0 ? adj : adj + align + ALIGN;
+  const need = code == 0 ? adj : adj + codeAlign(code) + ALIGN;
   let b = takeFree(need);
-  if (b == 0 && grow(need)) b = takeFree(need);
+  if (b == 0) b = takeAfterGrowth(need);
   if (b == 0) return refuse();
   const wasWild = b == wild;
-  if (code != 0) b = trimLead(b, align);
-  const t = splitTail(b, adj);
-  if (t != 0) insertFree(t); // the block after was used
-  if (wasWild) wild = t;
-  markUsed(b, code);
-  usedBytes += HEADER + blockSize(b);
+  if (code != 0) b = trimLead(b, codeAlign(code));
+  const bsize = carve(b, adj, code, wasWild);
+  const used = usedBytes + HEADER + bsize;
+  usedBytes = used;
   usedBlocks++;
-  if (usedBytes > peakUsed) peakUsed = usedBytes;
-  if (DEBUG && junkFill) memory.fill(blockPayload(b), ALLOC_JUNK, blockSize(b));
+  if (used > peakUsed) peakUsed = used;
+  if (DEBUG && junkFill) memory.fill(blockPayload(b), ALLOC_JUNK, bsize);
   return blockPayload(b);
 }
 
@@ -436,34 +185,47 @@ export function tlsf_alloc_ali(size: usize, align: usize): usize {
   return allocate(size, align <= ALIGN ? 0 : fls(align) - ALIGN_LOG2);
 }
 
+// ── Free and realloc ─────────────────────────────────────────────────────────────────────────
+
 /**
- * The block whose payload is at `ptr`, or 0 when `ptr` is not a live block. O(pools): `ptr` must
- * be 8-aligned inside a pool, its header used and sized within the pool, the blocks before and
- * after it must link to it both ways, and `ptr` must be aligned as its code says. Headers
- * swallowed by a merge are wiped, so stale pointers fail; only a header forged inside a payload
- * that both neighbours agree with would pass.
+ * The payload size of the live block at `ptr`, or 0 when `ptr` is not a live block. O(pools):
+ * `ptr` must be 8-aligned inside a pool, its header used and sized within the pool, the blocks
+ * before and after it must link to it both ways, and `ptr` must be aligned as its code says.
+ * Headers swallowed by a merge are wiped, so stale pointers fail; only a header forged inside a
+ * payload that both neighbours agree with would pass. Reads each header word once.
  */
-function liveBlock(ptr: usize): usize {
-  if (ptr == 0 || !isAligned(ptr, ALIGN)) return 0;
+@inline function liveSize(ptr: usize): usize {
+  if (!isAligned(ptr, ALIGN)) return 0; // ptr 0: b = 2^32 - 8 lies in no pool
   const b = ptr - HEADER;
-  const pool = poolOf(b);
-  if (pool < 0) return 0;
+  let lo = poolLo(0), end = poolEnd(0); // pool 0 first: one compare in the common case
+  if (!inPoolRange(b, lo, end)) {
+    let i = 1;
+    for (; i < poolCount; i++) {
+      lo = poolLo(i);
+      end = poolEnd(i);
+      if (inPoolRange(b, lo, end)) break;
+    }
+    if (i >= poolCount) return 0;
+  }
   const info = load<usize>(b, 4);
-  const size = info & ~FLAGS;
-  if ((info & FREE) != 0 || size < MIN_PAYLOAD || size > poolHi(pool) - HEADER - ptr) return 0;
+  const size = infoSize(info);
+  if (infoIsFree(info) || size < MIN_PAYLOAD || size > end - ptr) return 0; // free, or out of the pool
   if (blockPrev(ptr + size) != b) return 0;
-  const prev = blockPrev(b);
-  if (prev == 0 ? b != poolLo(pool) : prev < poolLo(pool) || prev >= b || blockNext(prev) != b) return 0;
-  return isAligned(ptr, codeAlign(blockAlignCode(b))) ? b : 0;
+  const first = load<usize>(b);
+  const prev = firstPrev(first);
+  if (prev == 0 ? b != lo : prev < lo || prev >= b || blockNext(prev) != b) return 0;
+  const code = headerCode(first, info);
+  if (code != 0 && !isAligned(ptr, codeAlign(code))) return 0;
+  return size;
 }
 
-/** Frees live block `b`. */
-function freeBlock(b: usize): void {
-  const size = blockSize(b);
+/** Frees live block `b` of `size` bytes (liveSize's). */
+@inline function freeBlock(b: usize, size: usize): void {
+  const prev = blockPrev(b);
   usedBytes -= HEADER + size;
   usedBlocks--;
   if (DEBUG && junkFill) memory.fill(blockPayload(b), FREE_JUNK, size);
-  release(b);
+  release(b, prev, size);
 }
 
 /**
@@ -472,9 +234,9 @@ function freeBlock(b: usize): void {
  * O(1) (O(pools) to find the pool).
  */
 export function tlsf_free(ptr: usize): bool {
-  const b = liveBlock(ptr);
-  if (b == 0) return false;
-  freeBlock(b);
+  const size = liveSize(ptr);
+  if (size == 0) return false;
+  freeBlock(ptr - HEADER, size);
   return true;
 }
 
@@ -486,43 +248,39 @@ export function tlsf_free(ptr: usize): bool {
  */
 export function tlsf_realloc(ptr: usize, size: usize): usize {
   if (ptr == 0) return tlsf_alloc(size);
-  const b = liveBlock(ptr);
-  if (b == 0) return 0;
-  if (size == 0) { freeBlock(b); return 0; }
+  const cur = liveSize(ptr);
+  if (cur == 0) return 0;
+  const b = ptr - HEADER;
+  if (size == 0) { freeBlock(b, cur); return 0; }
   if (size > REQUEST_MAX) return refuse();
-  const adj = adjustSize(size);
-  const cur = blockSize(b);
+  const adj = alignUp(size, ALIGN); // size ≥ 1: at least MIN_PAYLOAD
   if (adj > cur) {
     const next = blockNext(b);
     if (!blockIsFree(next) || cur + HEADER + blockSize(next) < adj) {
       const q = allocate(size, blockAlignCode(b));
       if (q == 0) return 0;
       memory.copy(q, ptr, cur);
-      freeBlock(b);
+      freeBlock(b, cur);
       return q;
     }
-    removeFree(next);
-    if (next == wild) wild = 0;
-    absorb(b, next);
-    setBlockPrev(blockNext(b), b);
+    swallowNext(b);
     usedBytes += blockSize(b) - cur;
     if (usedBytes > peakUsed) peakUsed = usedBytes;
   }
-  const t = splitTail(b, adj);
+  const t = splitTail(b, blockSize(b), adj);
   if (t != 0) {
-    usedBytes -= HEADER + blockSize(t);
-    if (DEBUG && junkFill) memory.fill(blockPayload(t), FREE_JUNK, blockSize(t));
-    release(t); // merges with a free block after it
+    setBlockSize(b, adj);
+    const tsize = blockSize(t);
+    usedBytes -= HEADER + tsize;
+    if (DEBUG && junkFill) memory.fill(blockPayload(t), FREE_JUNK, tsize);
+    release(t, b, tsize); // merges with a free block after it
   }
   if (DEBUG && junkFill && blockSize(b) > cur) memory.fill(ptr + cur, ALLOC_JUNK, blockSize(b) - cur);
   return ptr;
 }
 
 /** The usable size of the block at `ptr` (at least what was asked for), or 0 when it is not a live block. */
-export function tlsf_block_size(ptr: usize): usize {
-  const b = liveBlock(ptr);
-  return b == 0 ? 0 : blockSize(b);
-}
+export function tlsf_block_size(ptr: usize): usize { return liveSize(ptr); }
 
 // ── Locking ──────────────────────────────────────────────────────────────────────────────────
 
@@ -554,78 +312,6 @@ export function tlsf_free_lk(ptr: usize): bool {
   const ok = tlsf_free(ptr);
   unlockFn(TLSF_LK_HEAP);
   return ok;
-}
-
-// ── Checker and walk ─────────────────────────────────────────────────────────────────────────
-
-/** True when `b` could be a block header inside some pool (so reading it cannot fault). */
-function inPool(b: usize): bool { return isAligned(b, ALIGN) && poolOf(b) >= 0; }
-
-/**
- * Returns the number of inconsistencies in the heap (0: healthy): every invariant in this file's
- * header. Terminates on any corruption: a physical walk stops at the first impossible size, and
- * list walks stop after as many blocks as the physical walks found free (a cycle is counted).
- */
-export function tlsf_check(): i32 {
-  let bad = 0;
-  let used: usize = 0, free: usize = 0;
-  let nUsed: u32 = 0, nFree: u32 = 0;
-  for (let i = 0; i < poolCount; i++) {
-    const lo = poolLo(i), end = poolHi(i) - HEADER;
-    if (!isAligned(lo, ALIGN) || end <= lo || end - lo < MIN_BLOCK) { bad++; continue; }
-    for (let j = 0; j < i; j++) if (lo < poolHi(j) && poolLo(j) < end + HEADER) bad++;
-    let b = lo, prev: usize = 0, prevWasFree = false;
-    while (b < end) {
-      const size = blockSize(b), isFree = blockIsFree(b);
-      if (blockPrev(b) != prev) bad++;
-      if (size < MIN_PAYLOAD || size > end - b - HEADER) { bad++; break; }
-      if (isFree) {
-        if (prevWasFree || blockAlignCode(b) != 0) bad++;
-        free += HEADER + size;
-        nFree++;
-      } else {
-        if (!isAligned(blockPayload(b), codeAlign(blockAlignCode(b)))) bad++;
-        used += HEADER + size;
-        nUsed++;
-      }
-      prevWasFree = isFree;
-      prev = b;
-      b += HEADER + size;
-    }
-    if (b == end && (blockPrev(end) != prev || load<usize>(end, 4) != 0)) bad++; // the sentinel
-  }
-  let listed: u32 = 0;
-  for (let fl: u32 = 0; fl < FL_COUNT; fl++) {
-    const map = slMap(fl);
-    if (((flMap >> fl) & 1) != <u32>(map != 0)) bad++;
-    for (let sl: u32 = 0; sl < SL_COUNT; sl++) {
-      const i = (fl << SL_LOG2) + sl;
-      let f = listHead(i), back: usize = 0;
-      if (((map >> sl) & 1) != <u32>(f != 0)) bad++;
-      while (f != 0) {
-        if (listed == nFree || !inPool(f)) { bad++; break; } // a cycle, a stray block, or garbage
-        if (!blockIsFree(f) || mappingInsert(blockSize(f)) != i || prevFree(f) != back) bad++;
-        listed++;
-        back = f;
-        f = nextFree(f);
-      }
-    }
-  }
-  if (listed != nFree || nFree != freeBlocks || nUsed != usedBlocks) bad++;
-  if (used != usedBytes || used + free != totalBytes || peakUsed < usedBytes) bad++;
-  return bad;
-}
-
-/** Calls `cb(payload, size, used)` for every block, pool by pool in address order; `cb` must not allocate. */
-export function tlsf_walk(cb: (ptr: usize, size: usize, used: bool) => void): void {
-  for (let i = 0; i < poolCount; i++) {
-    const end = poolHi(i) - HEADER;
-    for (let b = poolLo(i); b < end; b = blockNext(b)) {
-      const size = blockSize(b);
-      if (size > end - b - HEADER) abort("tlsf_walk: block size out of its pool");
-      cb(blockPayload(b), size, !blockIsFree(b));
-    }
-  }
 }
 
 // ── Figures ──────────────────────────────────────────────────────────────────────────────────
