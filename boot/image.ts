@@ -259,7 +259,7 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): Interprete
 
   // put_backtrace: the current frame (esi), then every caller on the control stack (edi).
   s.label("put_backtrace").i("pushad").i("mov", "eax", "esi").call("put_frame").i("mov", "edx", 1);
-  s.i("mov", "ecx", "edi").i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("b", "bt_done").i("cmp", "ecx", ref("ctl_end_addr")).jcc("a", "bt_done");
+  s.i("mov", "ecx", "edi").i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("b", "bt_done").i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlEnd) })).jcc("a", "bt_done"); // this thread's control stack
   s.label("bt_loop").i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("be", "bt_done");
   s.i("cmp", "edx", MAX_FRAMES).jcc("ae", "bt_more");
   s.i("sub", "ecx", 8).i("mov", "eax", mem({ base: "ecx" })).i("cmp", "eax", ref("irqret_insn")).jcc("e", "bt_irq");

@@ -86,10 +86,20 @@ export function emitTraps(s: Section): void {
   s.i("mov", "edx", "ecx").i("add", "edx", mem({ disp: ref(V.faultFn, 4) })).jcc("b", "pf_give_up");
   s.i("cmp", "edx", mem({ disp: ref(V.stackEnd) })).jcc("a", "pf_give_up");
   s.i("cmp", "edi", mem({ disp: ref(V.ctlEnd) })).jcc("ae", "pf_give_up");
-  s.i("mov", mem({ disp: ref("fault_active") }), 1).i("push", mem({ disp: ref(V.irqBlocked) })).i("mov", mem({ disp: ref(V.irqBlocked) }), 1);
-  s.i("mov", "eax", "cr2").i("mov", mem({ base: "ecx" }), "eax").i("mov", "eax", mem({ base: "esp", disp: 40 })).i("mov", mem({ base: "ecx", disp: 4 }), "eax");
+  s.i("mov", mem({ disp: ref("fault_active") }), 1);
+  s.i("mov", "eax", "cr2").i("mov", mem({ base: "ecx" }), "eax").i("mov", "eax", mem({ base: "esp", disp: 36 })).i("mov", mem({ base: "ecx", disp: 4 }), "eax");
+  // What the handler may change and the faulting instruction still needs: delivery (blocked, and
+  // no interrupt may run inside the handler), the string registers of an interrupted MCOPY/MFILL
+  // (the handler's own MFILL reuses them), and the direction flag (a backward MCOPY sets it).
+  const saved = [ref(V.irqBlocked), ref(V.irqDeliver), ref(V.stringRegs), ref(V.stringRegs, 4), ref(V.stringRegs, 8)];
+  for (const w of saved) s.i("push", mem({ disp: w }));
+  s.i("mov", mem({ disp: ref(V.irqBlocked) }), 1).i("mov", mem({ disp: ref(V.irqDeliver) }), 0).i("mov", mem({ disp: ref(V.stringRegs, 8) }), 0).i("cld");
   s.i("mov", "eax", mem({ disp: ref(V.faultFn) })).call("vm_reenter");
-  s.i("pop", mem({ disp: ref(V.irqBlocked) })).i("mov", mem({ disp: ref("fault_active") }), 0);
+  for (const w of [...saved].reverse()) s.i("pop", mem({ disp: w }));
+  // Lines latched while the handler ran are delivered at the next safe point (unless blocked).
+  s.i("cmp", mem({ disp: ref(V.irqBlocked) }), 0).jcc("ne", "pf_armed").i("cmp", mem({ disp: ref(V.irqPending) }), 0).jcc("e", "pf_armed");
+  s.i("mov", mem({ disp: ref(V.irqDeliver) }), 1);
+  s.label("pf_armed").i("mov", mem({ disp: ref("fault_active") }), 0);
   s.i("cmp", mem({ base: "ecx" }), 0).jcc("e", "pf_give_up");
   s.i("popad").i("add", "esp", 8).i("iretd");
   s.label("pf_give_up").i("popad").jmp("exc_common");

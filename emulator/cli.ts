@@ -325,7 +325,7 @@ const QUIT_CODE = 130;
  * guest's exit code. Serial output goes to stdout; with a TTY on stdin, keys go to COM1 and
  * Ctrl-] quits. Returns the exit code of kt.
  */
-/** Piped input: the session ends this long after the input ended and the guest went quiet. */
+/** Piped input: how long a quiet guest waits for its next line, and ends the session after the last. */
 const QUIET_MS = 1000;
 
 async function driveMachine(m: SerialConsole, steps: BootStep[], timeoutMs: number | undefined, interactive: boolean,
@@ -354,16 +354,35 @@ async function driveMachine(m: SerialConsole, steps: BootStep[], timeoutMs: numb
     stdin.resume();
     process.stderr.write("kt boot: keys go to the guest's COM1; Ctrl-] quits\n");
   }
-  // Piped input (stdin not a terminal): its bytes go to COM1 as they come; once it has ended, the
-  // session ends when the guest has been quiet for QUIET_MS (exit 0). Without a byte of input
-  // (e.g. </dev/null), the guest runs to its exit or the timeout as before.
-  let piped = false, pipeEnded = false, lastOutput = Date.now();
-  const onPiped = (d: Buffer) => { piped = true; m.send(d.toString("latin1")); };
+  // Piped input (stdin not a terminal) goes to COM1 a line at a time, each once the guest prompts
+  // (its output ends in "> ") or has been quiet for QUIET_MS, so a slow reader loses nothing. Once
+  // the input has ended and been sent, the session ends (exit 0) when the guest has been quiet for
+  // QUIET_MS at a prompt. Without a byte of input (e.g. </dev/null) the guest runs to its exit or
+  // the timeout as before.
+  let piped = false, pipeEnded = false, lastOutput = Date.now(), tail = "", queue = "", ready = false;
+  const atPrompt = () => tail.endsWith("> ");
+  const pump = () => {
+    if (!ready || queue === "") return;
+    const eol = queue.search(/[\r\n]/);
+    const end = eol < 0 ? queue.length : queue.startsWith("\r\n", eol) ? eol + 2 : eol + 1;
+    m.send(queue.slice(0, end));
+    queue = queue.slice(end);
+    ready = false;
+  };
+  const onPiped = (d: Buffer) => { piped = true; queue += d.toString("latin1"); pump(); };
   const onPipeEnd = () => { pipeEnded = true; };
-  const noteOutput = m.onSerial(() => { lastOutput = Date.now(); });
+  const noteOutput = m.onSerial((bytes) => {
+    lastOutput = Date.now();
+    tail = (tail + Buffer.from(bytes).toString("latin1")).slice(-2);
+    if (atPrompt()) { ready = true; pump(); }
+  });
   let quietTimer: ReturnType<typeof setInterval> | undefined;
   const quiet = new Promise<"quiet">((resolve) => {
-    quietTimer = setInterval(() => { if (piped && pipeEnded && Date.now() - lastOutput >= QUIET_MS) resolve("quiet"); }, 100);
+    quietTimer = setInterval(() => {
+      const still = Date.now() - lastOutput >= QUIET_MS;
+      if (still && !ready) { ready = true; pump(); }
+      if (piped && pipeEnded && queue === "" && still && atPrompt()) resolve("quiet");
+    }, 100);
   });
   if (!interactive) {
     stdin.on("data", onPiped);

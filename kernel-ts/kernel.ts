@@ -21,6 +21,7 @@ const POOL_PAGES: u32 = 256;            // 1 MiB
 const HEAP_VA: usize = 0xd0000000;      // the TLSF heap's virtual range starts here
 const HEAP_PAGES: u32 = 256;            // 1 MiB at boot; the growth hook adds more
 const HEAP_LIMIT: usize = 0xe0000000;   // the heap's virtual range ends here (256 MiB)
+const FRAME_RESERVE: u32 = 256;         // frames heap growth leaves for page tables and stacks
 const GROW_MIN: usize = 256 << 10;      // grow by at least 256 KiB at a time
 const MB_MMAP: u32 = 0x40;
 
@@ -57,11 +58,21 @@ function backWithFrames(va: usize, bytes: usize): bool {
 function growHeap(minBytes: usize): bool {
   let bytes = (minBytes + 64 + PAGE - 1) & ~(PAGE - 1);
   if (bytes < GROW_MIN) bytes = GROW_MIN;
-  if (hasMmu ? bytes > HEAP_LIMIT - heapEnd : !backWithFrames(heapEnd, bytes)) return false;
+  if (hasMmu ? bytes > HEAP_LIMIT - heapEnd || !framesCover(bytes) : !backWithFrames(heapEnd, bytes)) return false;
   const from = heapEnd;
   heapEnd += bytes; // first, so that the page faults of tlsf_add_pool's writes are the heap's
   if (!tlsf_add_pool(from, bytes)) { heapEnd = from; return false; }
   return true;
+}
+
+/**
+ * Whether free frames can back `bytes` more of heap besides the heap pages promised but not yet
+ * touched, keeping FRAME_RESERVE for page tables and thread stacks: growth is refused (the
+ * allocation returns 0) rather than faulting later with no frame to map.
+ */
+function framesCover(bytes: usize): bool {
+  const promised = <u32>((heapEnd - heapStart) >> 12) - demandPages; // heap pages never touched yet
+  return frames_free() >= promised + <u32>(bytes >> 12) + FRAME_RESERVE; // all in pages: no overflow below 4 GiB
 }
 
 /**

@@ -122,7 +122,10 @@ export function thread_sleep(ms: u32): void {
   irq_block(was);
 }
 
-/** Stops the running thread until thread_wake; returns at once if a wake came first (see thread_wake). */
+/**
+ * Stops the running thread until thread_wake. A wake that comes before the block is lost, so a
+ * caller checks its condition and blocks with delivery blocked (irq_block(1)), as console_getc does.
+ */
 export function thread_block(): void {
   if (!started) return;
   const was = irq_block(1);

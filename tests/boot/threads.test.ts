@@ -53,3 +53,25 @@ export function kmain(): void {
     expect(r.wasm).toEqual({ stdout: "PANIC: threads need the guest VM (kt boot) at host_switch.ts:4\n  at kmain (host_switch.ts:4)\n", code: 3 });
   });
 });
+
+describe("sched › a panic in a thread", () => {
+  it("prints the thread's whole backtrace (its own control stack, not the boot thread's)", async () => {
+    const src = `import { image_end, exit } from "kernel-ts/arch";
+import { binit, balloc } from "kernel-ts/mm/balloc";
+import { sched_init, thread_create, thread_yield } from "kernel-ts/sched/thread";
+function stacks(bytes: usize): usize { return balloc(bytes + 4096, 4096); }
+function down(n: u32): void { if (n == 0) assert(false, "deep"); else down(n - 1); }
+function worker(): void { down(2); }
+export function kmain(): void {
+  binit(image_end(), 4 << 20);
+  sched_init(stacks, 100);
+  thread_create(worker, "worker");
+  thread_yield();
+  exit(0);
+}
+`;
+    const r = await runInV86((await buildProgram(writeProgram("threads/panic.ts", src))).kbc, "panic.ts");
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^PANIC: deep at panic\.ts:5\n {2}at down \(panic\.ts:5\)\n {2}at down \(panic\.ts:5\)\n {2}at down \(panic\.ts:5\)\n {2}at \w+ \(panic\.ts:6\)\n/);
+  });
+});

@@ -69,6 +69,12 @@ describe("shell › commands", () => {
     expect(blocks(await cmd("heap"), "tlsf")).toBe(blocks(before, "tlsf"));
   });
 
+  it("a large allocation grows the heap over pages mapped on first touch (its junk fill faults page after page, new page tables included); one larger than RAM is refused", async () => {
+    expect(await cmd("alloc tlsf 16000000")).toMatch(/^tlsf: 0xd[0-9a-f]{7} \(16000000 bytes\)\n$/);
+    expect(await cmd("alloc tlsf 100000000")).toBe("alloc: out of memory (tlsf)\n");
+    expect(await cmd("alloc tlsf 0x3000000 0x400000")).toBe("alloc: out of memory (tlsf)\n");
+  });
+
   it("heap shows balloc, palloc and tlsf", async () => {
     const out = await cmd("heap");
     expect(out).toMatch(/^balloc: \d+ bytes used, high water \d+, 0 failed \(sealed after boot\)$/m);
@@ -244,6 +250,14 @@ describe("shell › piped input", () => {
     const r = spawnSync("npm", ["start", "--silent"], { input: "heap\r", encoding: "latin1", timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/kt> heap\nballoc: [^\n]*\npalloc: [^\n]*\ntlsf: heap 0xd0000000[^\n]*\nkt> $/);
+  }, 150_000);
+
+  it("many piped lines are sent as the shell prompts (none lost), and a long silent command is not cut off", async () => {
+    const { kt } = await import("../lib/kt.ts");
+    const r = kt(["boot", "kernel-ts/main.ts"], { input: "uptime\r".repeat(40) + "stress 4 50000\r" });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.match(/^uptime: /gm)).toHaveLength(40);
+    expect(r.stdout).toMatch(/kt> stress 4 50000\nstress: 4 passed, 0 failed\nkt> $/);
   }, 150_000);
 
   it("several piped lines run in order, and a guest that exits ends the session with its code", async () => {
