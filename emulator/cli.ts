@@ -297,7 +297,9 @@ async function loadImage(file: string, p: Parsed): Promise<Uint8Array> {
     }
   }
   if (!file.endsWith(".ts")) throw new KtError(`kt boot: ${file}: expected a .ts entry file or a .elf image`);
-  return (await (await lazy.image()).buildImage(file, { optimizeLevel: optLevel(p, "boot") })).elf;
+  const optimizeLevel = optLevel(p, "boot");
+  const { cachedImage } = await import("./image-cache.ts");
+  return cachedImage(file, `-O ${optimizeLevel ?? 3}`, async () => (await (await lazy.image()).buildImage(file, { optimizeLevel })).elf);
 }
 
 /** Serial output to stdout byte for byte, written in batches (one write per event-loop turn). */

@@ -267,3 +267,20 @@ describe("shell › piped input", () => {
     expect(r.code).toBe(0);
   }, 150_000);
 });
+
+describe("shell › npm start's image", () => {
+  it("is built once and reused until a kernel source changes", async () => {
+    const { kt } = await import("../lib/kt.ts");
+    const { REPO_ROOT } = await import("../../toolchain/asc.ts");
+    const dir = path.join(REPO_ROOT, "node_modules/.cache/kt/images");
+    const images = () => new Set(fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".elf")) : []);
+    expect(kt(["boot", "kernel-ts/main.ts"], { input: "halt\r" }).code).toBe(0);
+    const first = images();
+    expect(kt(["boot", "kernel-ts/main.ts"], { input: "halt\r" }).code).toBe(0);
+    expect(images()).toEqual(first); // reused: nothing new built
+    const src = path.join(REPO_ROOT, "kernel-ts/dev/pit.ts"), now = new Date();
+    fs.utimesSync(src, now, new Date(now.getTime() + 1000)); // an edit, as far as the cache can tell
+    expect(kt(["boot", "kernel-ts/main.ts"], { input: "halt\r" }).code).toBe(0);
+    expect([...images()].some((f) => !first.has(f))).toBe(true); // rebuilt
+  }, 150_000);
+});
