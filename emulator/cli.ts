@@ -24,6 +24,7 @@ const lazy = {
   qemu: () => import("./qemu.ts"),
   bench: () => import("./bench.ts"),
   benchAlloc: () => import("./bench-alloc.ts"),
+  benchBoot: () => import("./bench-boot.ts"),
 };
 
 interface FlagSpec { value?: string; help: string }
@@ -212,8 +213,8 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   bench: {
-    usage: "kt bench vm|alloc [--json] [--seeds N] [--steps N] [--host-only]",
-    summary: "benchmarks: `vm` runs kernel-ts/bench/ (fib, sieve, memcopy) on V8, the host VM and the guest VM; `alloc` the allocators' churn trace",
+    usage: "kt bench vm|alloc|boot [--json] [--seeds N] [--steps N] [--host-only]",
+    summary: "benchmarks: `vm` runs kernel-ts/bench/ (fib, sieve, memcopy) on V8, the host VM and the guest VM; `alloc` the allocators' churn trace; `boot` the time to the shell prompt",
     flags: {
       "--json": { help: "print the report as JSON" },
       "--seeds": { value: "N", help: "alloc: seeds from 12345 (default 10)" },
@@ -226,6 +227,8 @@ const COMMANDS: Record<string, Command> = {
       "alloc: the churn trace (../shared/bench/churn.md) over tlsf and palloc: host ns/step beside",
       "AssemblyScript's TLSF and @thi.ng/malloc, guest x86 instructions per op (the loop subtracted),",
       "TLSF across pool sizes 64 KiB..256 MiB, fragmentation. Progress goes to stderr.",
+      "boot: v86 from construction to the kernel's shell prompt (wall ms, guest instructions) beside a",
+      "minimal Multiboot image's first byte, 5 boots each.",
     ],
     async run(p) {
       const what = onePositional(p, "bench", "benchmark (vm or alloc)");
@@ -237,7 +240,14 @@ const COMMANDS: Record<string, Command> = {
         process.stdout.write(json ? JSON.stringify(report, null, 2) + "\n" : b.formatVmBench(report));
         return EXIT.OK;
       }
-      if (what !== "alloc") throw new KtError(`kt bench: unknown benchmark '${what}' (benchmarks: vm, alloc)`);
+      if (what === "boot") {
+        for (const f of ["--seeds", "--steps", "--host-only"]) if (p.flags.has(f)) throw new KtError(`kt bench boot: ${f} is an option of kt bench alloc`);
+        const b = await lazy.benchBoot();
+        const report = await b.benchBoot((l) => process.stderr.write(l + "\n"));
+        process.stdout.write(json ? JSON.stringify(report, null, 2) + "\n" : b.formatBootBench(report));
+        return EXIT.OK;
+      }
+      if (what !== "alloc") throw new KtError(`kt bench: unknown benchmark '${what}' (benchmarks: vm, alloc, boot)`);
       const seeds = intFlag(p, "--seeds", "bench"), steps = intFlag(p, "--steps", "bench");
       if (seeds !== undefined && (seeds < 1 || seeds > 1000)) throw new KtError(`kt bench: --seeds takes 1 to 1000, not ${seeds}`);
       if (steps !== undefined && (steps < 1 || steps > 100_000_000)) throw new KtError(`kt bench: --steps takes 1 to 100000000, not ${steps}`);

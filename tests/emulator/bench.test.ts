@@ -47,7 +47,8 @@ describe("kt bench alloc", () => {
       [["bench", "alloc", "--seeds", "0"], "kt bench: --seeds takes 1 to 1000, not 0"],
       [["bench", "alloc", "--steps", "ten"], "kt bench: --steps takes a whole number, not 'ten'"],
       [["bench", "vm", "--seeds", "2"], "kt bench vm: --seeds is an option of kt bench alloc"],
-      [["bench", "heap"], "kt bench: unknown benchmark 'heap' (benchmarks: vm, alloc)"],
+      [["bench", "heap"], "kt bench: unknown benchmark 'heap' (benchmarks: vm, alloc, boot)"],
+      [["bench", "boot", "--steps", "5"], "kt bench boot: --steps is an option of kt bench alloc"],
       [["bench", "alloc", "--fast"], "kt bench: unknown option --fast (see kt bench --help)"],
     ] as [string[], string][]) {
       const r = kt(args);
@@ -69,5 +70,18 @@ describe("kt bench vm", () => {
       expect(row.x86PerKbc).toBeCloseTo(row.guestInstructions / row.kbcInstructions, 1);
     }
     expect(rep.hotCodeBytes).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe("kt bench boot", () => {
+  it("times the kernel to its prompt beside a minimal image's first byte, in wall ms and guest instructions", () => {
+    const r = kt(["bench", "boot", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.kernel.perRunMs).toHaveLength(5);
+    expect(rep.minimal.instructions).toBeLessThan(100); // mov, mov, out: the byte is out
+    expect(rep.kernel.instructions).toBeGreaterThan(1_000_000); // memory set-up, self-test, threads
+    expect(rep.kernel.wallMs).toBeGreaterThan(0);
+    expect(rep.targets).toEqual({ promptMs: 150, promptInstructions: 5_000_000 });
   }, 120_000);
 });
