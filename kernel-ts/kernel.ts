@@ -104,10 +104,9 @@ function showMemoryMap(info: usize): usize {
 
 /** Identity-maps [from, to) with `flags`, counting the pages. */
 function identity(from: usize, to: usize, flags: u32): bool {
-  for (let a = from; a < to; a += PAGE) {
-    if (!map(a, a, flags)) return false;
-    mappedPages++;
-  }
+  if (to <= from) return true;
+  if (!map_range(from, from, to - from, flags)) return false;
+  mappedPages += <u32>((to - from) >> 12);
   return true;
 }
 

@@ -87,11 +87,35 @@ export function map(va: usize, pa: usize, flags: u32): bool {
   return true;
 }
 
-/** Maps `bytes` (rounded up to pages) from `va` to `pa`. Returns false at the first failure. */
+/**
+ * Maps `bytes` (rounded up to pages) from `va` to `pa`, a page table at a time. Returns false at
+ * the first page that map() would refuse (the pages before it stay mapped).
+ */
 export function map_range(va: usize, pa: usize, bytes: usize, flags: u32): bool {
-  for (let off: usize = 0; off < bytes; off += PAGE) {
-    if (!map(va + off, pa + off, flags)) return false;
-    if (va + off + PAGE < va) break; // the last page of the address space
+  if (directory == 0 || ((va | pa) & (PAGE - 1)) != 0) return false;
+  const bits = (flags & (PTE_WRITE | PTE_USER)) | PTE_PRESENT;
+  let pages = <u32>((bytes + PAGE - 1) >> 12);
+  while (pages > 0) {
+    const pde = directory + (pdIndex(va) << 2);
+    let table = entryAddr(load<u32>(pde));
+    if (!isPresent(load<u32>(pde))) {
+      table = zeroedPage();
+      if (table == 0) return false;
+      store<u32>(pde, table | PTE_PRESENT | PTE_WRITE | PTE_USER); // access is decided per page
+    }
+    // The pages of this table: up to its end or the range's.
+    const first = ptIndex(va);
+    const n = pages < 1024 - first ? pages : 1024 - first;
+    for (let i: u32 = 0; i < n; i++) {
+      const pte = table + ((first + i) << 2);
+      if (isPresent(load<u32>(pte))) return false;
+      store<u32>(pte, (pa + (i << 12)) | bits);
+      if (enabled) invlpg(va + (i << 12));
+    }
+    pages -= n;
+    if (pages == 0 || va + (n << 12) < va) break; // done, or the end of the address space
+    va += n << 12;
+    pa += n << 12;
   }
   return true;
 }

@@ -42,6 +42,19 @@ describe("paging", () => {
       expect(word(ARENA + 4 * 0) & P).toBe(P);
       expect(word(ARENA + 4 * 1) & P).toBe(P);
     });
+    it("maps a range over whole tables with the same entries map() writes, and stops at a page already mapped", () => {
+      expect(k.fn.map_range(0xbfffe000, 0x1000000, 0x402000 + 1, U)).toBe(1); // 1,027 pages: tails of 3 tables
+      expect(u(k.fn.translate(0xbfffe000))).toBe(0x1000000);
+      expect(u(k.fn.translate(0xc03ff123))).toBe(0x1000000 + 0x401123);
+      expect(u(k.fn.translate(0xc0400000))).toBe(0x1000000 + 0x402000);
+      expect(u(k.fn.translate(0xc0401000))).toBe(UNMAPPED);
+      expect(k.fn.page_flags(0xc0000000)).toBe(P | U);
+      expect(k.fn.map(0x9000, 0x9000, W)).toBe(1);
+      expect(k.fn.map_range(0x7000, 0x7000, 0x4000, W)).toBe(0); // 0x9000 is taken: stop there
+      expect(u(k.fn.translate(0x8000))).toBe(0x8000); // the pages before it stay mapped
+      expect(u(k.fn.translate(0xa000))).toBe(UNMAPPED);
+      expect(k.fn.map_range(0x7004, 0x7000, 0x1000, W)).toBe(0); // misaligned
+    });
     it("fails when no page is left for a table", () => {
       k.fn.binit(ARENA, 0x1000); // room for the directory only
       expect(k.fn.paging_init_balloc()).toBe(1);
