@@ -223,11 +223,8 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): Interprete
       s.label("call_irq").i("mov", "eax", "esi").jmp(VM_LABELS.irqEnter);
     },
     CALLI: () => {
-      fB("eax"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", mem({ disp: ref(VM_LABELS.itabLen) })).jcc("ae", "calli_oob");
-      s.i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.itab) })).i("cmp", "ebx", -1).jcc("e", "calli_bad");
-      s.i("mov", "eax", "ebx").i("shl", "eax", 4).i("mov", "eax", mem({ base: "eax", disp: ref(VM_LABELS.ftab, 8) }));
-      s.i("cmp", "eax", IMM).jcc("ne", "calli_bad");
-      s.i("shl", "ebx", 4).i("mov", "ecx", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 4) })).i("mov", "ebx", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) }));
+      loadB(); checkCallee();
+      s.i("mov", "ecx", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 4) })).i("mov", "ebx", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) }));
       callEnter();
       s.label("call_overflow"); trapTo(TRAP_NUM("STACK"));
       s.label("calli_oob"); trapTo(TRAP_NUM("TABLE_OOB"));
@@ -282,9 +279,7 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): Interprete
     },
     CTXINIT: () => {
       // The callee checks of CALLI, then: its frame must fit the context's slot stack.
-      loadB(); s.i("cmp", "eax", mem({ disp: ref(VM_LABELS.itabLen) })).jcc("ae", "calli_oob");
-      s.i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.itab) })).i("cmp", "ebx", -1).jcc("e", "calli_bad");
-      s.i("shl", "ebx", 4).i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 8) })).i("cmp", "eax", IMM).jcc("ne", "calli_bad");
+      loadB(); checkCallee();
       fA("edx"); s.i("mov", "edx", SLOT("edx"));
       s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 4) })).i("add", "eax", mem({ base: "edx", disp: CX.frame })).jcc("b", "call_overflow");
       s.i("cmp", "eax", mem({ base: "edx", disp: CX.stackEnd })).jcc("a", "call_overflow");
@@ -353,11 +348,19 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): Interprete
     s.label(done);
   }
 
-  /** Checks table[R[A]] as CALLI checks its callee, then stores its code address and frame bytes at `where`. */
-  function setHandler(where: string): void {
-    fA("eax"); s.i("mov", "eax", SLOT("eax")).i("cmp", "eax", mem({ disp: ref(VM_LABELS.itabLen) })).jcc("ae", "calli_oob");
+  /**
+   * The callee checks of call_indirect, for eax = a table index: in the table, not null, signature
+   * I (else TABLE_OOB / BAD_CALL); leaves ebx = the callee's offset in the function table.
+   */
+  function checkCallee(): void {
+    s.i("cmp", "eax", mem({ disp: ref(VM_LABELS.itabLen) })).jcc("ae", "calli_oob");
     s.i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.itab) })).i("cmp", "ebx", -1).jcc("e", "calli_bad");
     s.i("shl", "ebx", 4).i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 8) })).i("cmp", "eax", IMM).jcc("ne", "calli_bad");
+  }
+
+  /** Checks table[R[A]] as CALLI checks its callee, then stores its code address and frame bytes at `where`. */
+  function setHandler(where: string): void {
+    fA("eax"); s.i("mov", "eax", SLOT("eax")); checkCallee();
     s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 4) })).i("mov", mem({ disp: ref(where, 4) }), "eax");
     s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) })).i("mov", mem({ disp: ref(where) }), "eax");
   }

@@ -66,6 +66,16 @@ export function paging_init(alloc: () => usize): bool {
 /** The page directory's physical address (what CR3 holds once paging is on), 0 before init. */
 export function paging_directory(): usize { return directory; }
 
+/** The page table covering `va`, made (zeroed, its PDE written) if missing; 0 when no page is left for it. */
+function tableFor(va: usize): usize {
+  const pde = directory + (pdIndex(va) << 2);
+  const e = load<u32>(pde);
+  if (isPresent(e)) return entryAddr(e);
+  const table = zeroedPage();
+  if (table != 0) store<u32>(pde, table | PTE_PRESENT | PTE_WRITE | PTE_USER); // access is decided per page
+  return table;
+}
+
 /**
  * Maps the page at `va` to the frame at `pa` with `flags` (PTE_WRITE, PTE_USER; PTE_PRESENT is
  * implied). Both addresses must be page-aligned. Returns false, changing nothing, when they are
@@ -73,13 +83,8 @@ export function paging_directory(): usize { return directory; }
  */
 export function map(va: usize, pa: usize, flags: u32): bool {
   if (directory == 0 || ((va | pa) & (PAGE - 1)) != 0) return false;
-  const pde = directory + (pdIndex(va) << 2);
-  let table = entryAddr(load<u32>(pde));
-  if (!isPresent(load<u32>(pde))) {
-    table = zeroedPage();
-    if (table == 0) return false;
-    store<u32>(pde, table | PTE_PRESENT | PTE_WRITE | PTE_USER); // access is decided per page
-  }
+  const table = tableFor(va);
+  if (table == 0) return false;
   const pte = table + (ptIndex(va) << 2);
   if (isPresent(load<u32>(pte))) return false;
   store<u32>(pte, pa | (flags & (PTE_WRITE | PTE_USER)) | PTE_PRESENT);
@@ -96,13 +101,8 @@ export function map_range(va: usize, pa: usize, bytes: usize, flags: u32): bool 
   const bits = (flags & (PTE_WRITE | PTE_USER)) | PTE_PRESENT;
   let pages = <u32>((bytes + PAGE - 1) >> 12);
   while (pages > 0) {
-    const pde = directory + (pdIndex(va) << 2);
-    let table = entryAddr(load<u32>(pde));
-    if (!isPresent(load<u32>(pde))) {
-      table = zeroedPage();
-      if (table == 0) return false;
-      store<u32>(pde, table | PTE_PRESENT | PTE_WRITE | PTE_USER); // access is decided per page
-    }
+    const table = tableFor(va);
+    if (table == 0) return false;
     // The pages of this table: up to its end or the range's.
     const first = ptIndex(va);
     const n = pages < 1024 - first ? pages : 1024 - first;
