@@ -15,6 +15,7 @@
 
 import type { V86 as V86Emulator, V86Options } from "v86";
 import { MARK_PORT } from "../toolchain/kbc/opcodes.ts"; // the benchmark-marker port (kernel.mark)
+import { HEAPMAP_PORT, readHeapMap, type HeapMap } from "./heapmap.ts";
 
 /** The guest's exit port: a write of v (8, 16 or 32 bits) ends the run with exit code v. */
 export const EXIT_PORT = 0xf4;
@@ -285,6 +286,20 @@ export class Machine extends SerialConsole {
     cpu.io.register_write(EXIT_PORT, this, exit, exit, exit);
     const mark = (v: number) => this.marks.push({ id: v >>> 0, instructions: this.instructions(), ms: performance.now() });
     cpu.io.register_write(MARK_PORT, this, mark, mark, mark);
+    const heapInfo = (v: number) => { this.heapInfo = v >>> 0; };
+    cpu.io.register_write(HEAPMAP_PORT, this, heapInfo, heapInfo, heapInfo);
+  }
+
+  /** The heap-map descriptor's address, once the kernel has announced it (kernel-ts/mm/heapmap.ts). */
+  private heapInfo: number | undefined;
+
+  /**
+   * The kernel's heaps, block by block, read from guest memory now (emulator/heapmap.ts);
+   * undefined before the kernel has announced them in this boot.
+   */
+  heapMap(): HeapMap | undefined {
+    if (this.heapInfo === undefined || this.stopping) return undefined;
+    return readHeapMap((addr, len) => this.readPhys(addr, len), this.heapInfo);
   }
 
   /** A CPU reset: memory cleared, the image loaded again, ports hooked again (after the current instruction). */
@@ -295,6 +310,7 @@ export class Machine extends SerialConsole {
       cpu.reset_cpu();
       cpu.mem8.fill(0);
       cpu.load_multiboot(this.image.slice(0));
+      this.heapInfo = undefined;
       this.hookPorts();
       this.reboots++;
     }, 0);

@@ -376,5 +376,10 @@ export function pstats_free_blocks(): u32 { return freeBlocks; }
 /** How many palloc / palloc_ali requests returned 0 since pinit. */
 export function pstats_failed(): u32 { return failedRequests; }
 
+/** The first block of the pool (0 without a pool). */
+export function palloc_first_block(): usize { return heapStart; }
+/** The pool's end tag, after its last block (0 without a pool). */
+export function palloc_sentinel(): usize { return sentinel; }
+
 /** Turns the junk fills of allocated (0xA5) and freed (0xDD) payloads on or off (on while DEBUG). */
 export function palloc_debug_junk(on: bool): void { junkFill = DEBUG && on; }

@@ -335,6 +335,8 @@ export function swallowNext(b: usize): void {
 
 // ── The pool table ───────────────────────────────────────────────────────────────────────────
 
+/** The pool table's address: MAX_POOLS pairs (first block, sentinel), unused pairs 0, 0 (the heap map reads it). */
+export function pool_table(): usize { return control + POOL_AT; }
 @inline export function poolLo(i: i32): usize { return load<usize>(control + POOL_AT + (<usize>i << 3)); }
 @inline export function poolEnd(i: i32): usize { return load<usize>(control + POOL_AT + (<usize>i << 3), 4); }
 @inline export function setPool(i: i32, lo: usize, end: usize): void {

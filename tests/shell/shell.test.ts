@@ -6,6 +6,7 @@ import { buildImage, type Image } from "../../boot/image.ts";
 import { Machine } from "../../emulator/machine.ts";
 import { bootQemu } from "../../emulator/qemu.ts";
 import { qemuChecks } from "../lib/guest.ts";
+import { HEAPMAP_LAYOUT, HEAPMAP_MAGIC, HEAPMAP_PORT, HEAPMAP_VERSION } from "../../emulator/heapmap.ts";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -115,6 +116,58 @@ describe("shell › commands", () => {
     const out = await cmd("uptime");
     expect(out).toMatch(/^uptime: \d+\.\d\d s \(\d+ ticks\)\n$/);
     expect(Number(/\((\d+) ticks\)/.exec(out)![1])).toBeGreaterThan(Number(a[1]));
+  });
+});
+
+describe("shell › heap map read from guest memory", () => {
+  /** The figure after `label` on the `which:` line of the heap command's output. */
+  const figure = (out: string, which: string, label: string) => Number(new RegExp(`^${which}: .*?(\\d+) ${label}`, "m").exec(out)![1]);
+
+  it("matches the heap command's figures, and the blocks tile each heap", async () => {
+    const out = await cmd("heap");
+    const map = m.heapMap()!;
+    expect(map).toBeDefined();
+    for (const v of [map.tlsf, map.palloc]) {
+      expect(v.complete, v.name).toBe(true);
+      let at = v.blocks[0].addr;
+      for (const b of v.blocks) { expect(b.addr, v.name).toBe(at); at += b.size; }
+      expect(at + 8, `${v.name} ends at its end tag`).toBe(v.end);
+    }
+    expect(map.tlsf.start).toBe(0xd0000000);
+    expect(map.tlsf.limit).toBe(0xe0000000);
+    expect(map.palloc.blocks[0].addr).toBeGreaterThanOrEqual(0xc0000000);
+    expect(map.tlsf.usedBytes).toBe(figure(out, "tlsf", "used"));
+    expect(map.tlsf.freeBytes).toBe(figure(out, "tlsf", "free"));
+    expect(map.tlsf.usedBlocks).toBe(figure(out, "tlsf", "blocks"));
+    expect(map.tlsf.freeBlocks).toBe(figure(out, "tlsf", "free blocks"));
+    expect(map.palloc.usedBytes).toBe(figure(out, "palloc", "used"));
+    expect(map.palloc.freeBytes).toBe(figure(out, "palloc", "free"));
+    expect(map.palloc.usedBlocks).toBe(figure(out, "palloc", "blocks"));
+  });
+
+  it("shows a block allocated in the shell, and its going when freed", async () => {
+    for (const heap of ["tlsf", "palloc"] as const) {
+      const before = m.heapMap()![heap];
+      const addr = Number(new RegExp(`^${heap}: (0x[0-9a-f]{8})`).exec(await cmd(`alloc ${heap} 4096`))![1]);
+      const after = m.heapMap()![heap];
+      const block = after.blocks.find((b) => b.addr + 8 === addr);
+      expect(block, `${heap} block at ${addr.toString(16)}`).toMatchObject({ used: true });
+      expect(block!.size).toBeGreaterThanOrEqual(4096 + 8);
+      expect(after.usedBlocks).toBe(before.usedBlocks + 1);
+      expect(await cmd(`free 0x${addr.toString(16)}`)).toMatch(/^freed /);
+      const freed = m.heapMap()![heap];
+      expect(freed.usedBlocks).toBe(before.usedBlocks);
+      expect(freed.blocks.some((b) => b.addr + 8 === addr && b.used)).toBe(false);
+    }
+  });
+
+  it("the kernel's descriptor and the walker agree on the port and the layout", () => {
+    const src = fs.readFileSync("kernel-ts/mm/heapmap.ts", "utf8");
+    const konst = (name: string) => Number(new RegExp(`const ${name}: \\w+ = (0x[0-9a-f]+|\\d+)`).exec(src)![1]);
+    expect([konst("HEAPMAP_PORT"), konst("HEAPMAP_MAGIC"), konst("HEAPMAP_VERSION"), konst("DESCRIPTOR_BYTES")])
+      .toEqual([HEAPMAP_PORT, HEAPMAP_MAGIC, HEAPMAP_VERSION, HEAPMAP_LAYOUT.bytes]);
+    const stores = [...src.matchAll(/store<u32>\(descriptor, (\w+)(?:\(\))?(?:, (\d+))?\)/g)].map((s) => Number(s[2] ?? 0));
+    expect(stores).toEqual(Object.values(HEAPMAP_LAYOUT).slice(0, -1));
   });
 });
 

@@ -172,6 +172,8 @@ export function word0(op: number, a = 0, b = 0, c = 0): number {
 
 /** The I/O port the guest's MARK writes its marker id to. */
 export const MARK_PORT = 0x510;
+/** The I/O port the kernel writes its heap-map descriptor's address to (kernel-ts/mm/heapmap.ts). */
+export const HEAPMAP_PORT = 0x511;
 
 /** VM limits, the same in every VM: slots of VM stack (4 bytes each) and nested calls. */
 export const VM_STACK_SLOTS = 256 * 1024;   // 1 MiB
