@@ -39,7 +39,6 @@ let hint: u32 = 0;        // bitmap word where the next search starts
 @inline function setUsed(f: u32): void { store<u32>(bitmap + ((f >> 5) << 2), load<u32>(bitmap + ((f >> 5) << 2)) | (1 << (f & 31))); }
 @inline function setFree(f: u32): void { store<u32>(bitmap + ((f >> 5) << 2), load<u32>(bitmap + ((f >> 5) << 2)) & ~(1 << (f & 31))); }
 @inline function isManaged(f: u32): bool { return (load<u32>(managed + ((f >> 5) << 2)) & (1 << (f & 31))) != 0; }
-@inline function setManaged(f: u32): void { store<u32>(managed + ((f >> 5) << 2), load<u32>(managed + ((f >> 5) << 2)) | (1 << (f & 31))); }
 
 /** The end of the highest available region of the Multiboot map at `info` (0 without a map). */
 function topOfRam(info: usize): usize {
@@ -81,11 +80,13 @@ export function frames_init(info: usize, reserveEnd: usize): bool {
     let first = <u32>(alignUp(base, FRAME_SIZE) >> FRAME_SHIFT);
     const last = <u32>((base + len < base ? 0xfffff000 : base + len) >> FRAME_SHIFT); // exclusive
     if (base + FRAME_SIZE - 1 < base) continue; // a region starting in the last frame
-    for (let f = first; f < last && f < nframes; f++) {
-      const pa: usize = f << FRAME_SHIFT;
-      if (pa < lowest || (pa >= alignDownFrame(bitmap) && pa < bitmapEnd)) continue;
-      if (isUsed(f)) { setFree(f); setManaged(f); nfree++; }
-    }
+    const lo = <u32>(lowest >> FRAME_SHIFT);
+    if (first < lo) first = lo;
+    const end = last < nframes ? last : nframes;
+    // The region less the bitmap's own frames: up to two runs.
+    const holeLo = <u32>(alignDownFrame(bitmap) >> FRAME_SHIFT), holeHi = <u32>(bitmapEnd >> FRAME_SHIFT);
+    freeRun(first, end < holeLo ? end : holeLo);
+    freeRun(first > holeHi ? first : holeHi, end);
   }
   total = nfree;
   hint = 0;
@@ -93,6 +94,29 @@ export function frames_init(info: usize, reserveEnd: usize): bool {
 }
 
 @inline function alignDownFrame(a: usize): usize { return a & ~(FRAME_SIZE - 1); }
+
+/** The bits of frames [from, to) within bitmap word w (from < to). */
+@inline function runMask(w: u32, from: u32, to: u32): u32 {
+  const lo = w << 5 > from ? 0 : from & 31;
+  const hi = (w << 5) + 32 <= to ? 32 : to & 31;
+  return (hi == 32 ? 0xffffffff : (<u32>1 << hi) - 1) & ~((<u32>1 << lo) - 1);
+}
+
+/**
+ * Frees frames [from, to) (nothing when from >= to), a bitmap word at a time; frames already
+ * free (overlapping map regions) are counted once.
+ */
+function freeRun(from: u32, to: u32): void {
+  if (from >= to) return;
+  for (let w = from >> 5; w <= (to - 1) >> 5; w++) {
+    const mask = runMask(w, from, to);
+    const at: usize = <usize>w << 2;
+    const used = load<u32>(bitmap + at);
+    nfree += <u32>popcnt(used & mask);
+    store<u32>(bitmap + at, used & ~mask);
+    store<u32>(managed + at, load<u32>(managed + at) | mask);
+  }
+}
 
 /** Takes a free frame: returns its physical address, or 0 when none is left. Not zeroed. */
 export function frame_alloc(): usize {
@@ -136,13 +160,14 @@ export function frames_total(): u32 { return total; }
  * bitmap's free frames against the running count.
  */
 export function frames_check(): i32 {
-  if (bitmap == 0) return 0;
+  if (bitmap == 0 || nframes == 0) return 0;
   let bad: i32 = 0;
   let free: u32 = 0;
-  for (let f: u32 = 0; f < nframes; f++) {
-    if (isUsed(f)) continue;
-    free++;
-    if (!isManaged(f)) bad++;
+  for (let w: u32 = 0; w <= (nframes - 1) >> 5; w++) { // a word at a time: frames outside [0, nframes) stay used
+    const at: usize = <usize>w << 2;
+    const freeBits = ~load<u32>(bitmap + at) & runMask(w, 0, nframes);
+    free += <u32>popcnt(freeBits);
+    bad += <i32>popcnt(freeBits & ~load<u32>(managed + at));
   }
   return bad + (free == nfree ? 0 : 1);
 }

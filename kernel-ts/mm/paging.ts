@@ -106,12 +106,17 @@ export function map_range(va: usize, pa: usize, bytes: usize, flags: u32): bool 
     // The pages of this table: up to its end or the range's.
     const first = ptIndex(va);
     const n = pages < 1024 - first ? pages : 1024 - first;
-    for (let i: u32 = 0; i < n; i++) {
-      const pte = table + ((first + i) << 2);
-      if (isPresent(load<u32>(pte))) return false;
-      store<u32>(pte, (pa + (i << 12)) | bits);
-      if (enabled) invlpg(va + (i << 12));
+    // A tight loop over the entries (the boot's identity map writes 16,383 of them), then the
+    // TLB: invlpg for the pages written, even when stopping early.
+    const from = table + (first << 2), end = from + (n << 2);
+    let pte = from, e = pa | bits;
+    while (pte < end && !isPresent(load<u32>(pte))) {
+      store<u32>(pte, e);
+      e += PAGE;
+      pte += 4;
     }
+    if (enabled) for (let p = from, v = va; p < pte; p += 4, v += PAGE) invlpg(v);
+    if (pte < end) return false;
     pages -= n;
     if (pages == 0 || va + (n << 12) < va) break; // done, or the end of the address space
     va += n << 12;

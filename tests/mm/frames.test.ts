@@ -12,13 +12,13 @@ const FREE_B = (0x800000 - RESERVE_END) / 4096, FREE_D = 0x100000 / 4096;
 let k: KernelWasm;
 const u = (v: number) => v >>> 0;
 
-function writeInfo(withMap = true): void {
+function writeInfo(withMap = true, regions = REGIONS): void {
   const dv = new DataView(k.mem.buffer);
-  k.mem.fill(0, INFO, MAP + 24 * REGIONS.length);
+  k.mem.fill(0, INFO, MAP + 24 * regions.length);
   dv.setUint32(INFO, withMap ? 0x40 : 0, true);
-  dv.setUint32(INFO + 44, 24 * REGIONS.length, true);
+  dv.setUint32(INFO + 44, 24 * regions.length, true);
   dv.setUint32(INFO + 48, MAP, true);
-  REGIONS.forEach(([base, len, type], i) => {
+  regions.forEach(([base, len, type], i) => {
     const e = MAP + 24 * i;
     dv.setUint32(e, 20, true); dv.setUint32(e + 4, base, true); dv.setUint32(e + 12, len, true); dv.setUint32(e + 20, type, true);
   });
@@ -34,6 +34,29 @@ describe("frames", () => {
       expect(k.fn.frames_total()).toBe(FREE_B + FREE_D);
       expect(k.fn.frames_free()).toBe(FREE_B + FREE_D);
       expect(k.fn.frames_check()).toBe(0);
+    });
+    it("frees exactly the frames of odd regions: inside one bitmap word, overlapping, unaligned, across a word boundary", () => {
+      writeInfo(true, [[0x401000, 0x2000, 1], [0x402000, 0x3000, 1], [0x420800, 0x2000, 1], [0x43f000, 0x2000, 1], [0x400000, 0x100000, 2]]);
+      expect(k.fn.frames_init(INFO, RESERVE_END)).toBe(1);
+      const want = [0x401, 0x402, 0x403, 0x404, 0x421, 0x43f, 0x440].map((f) => f * 4096);
+      expect(k.fn.frames_total()).toBe(want.length);
+      expect(k.fn.frames_check()).toBe(0);
+      const got = want.map(() => u(k.fn.frame_alloc())).sort((a, b) => a - b);
+      expect(got).toEqual(want);
+      expect(u(k.fn.frame_alloc())).toBe(0);
+    });
+    it("leaves the bitmap's own frames out when it lies in an available region", () => {
+      expect(k.fn.frames_init(INFO, 0x100000)).toBe(1); // the bitmap (at ARENA, from balloc) is now above the reserved end
+      expect(k.fn.frames_total()).toBe(FREE_B + FREE_D + (RESERVE_END - 0x100000) / 4096 - 1);
+      const seen = new Set<number>();
+      for (let pa = u(k.fn.frame_alloc()); pa !== 0; pa = u(k.fn.frame_alloc())) seen.add(pa);
+      expect(seen.has(ARENA)).toBe(false);
+      expect(seen.has(ARENA + 0x1000)).toBe(true);
+    });
+    it("frames_check counts a free frame it does not manage, and a count that disagrees", () => {
+      k.fn.frames_init(INFO, RESERVE_END);
+      k.mem[ARENA] &= ~2; // the used bitmap starts at ARENA: frame 1 (low memory) marked free behind its back
+      expect(k.fn.frames_check()).toBe(2);
     });
     it("fails without a memory map", () => {
       writeInfo(false);
