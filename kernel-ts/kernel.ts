@@ -14,6 +14,7 @@ import { paging_init, paging_set_allocator, paging_enable, map, map_range, trans
 import { pinit, palloc, palloc_ali, pfree, pcheck, pstats_free } from "./mm/palloc";
 import { tlsf_init, tlsf_add_pool, tlsf_set_grow, tlsf_alloc, tlsf_alloc_ali, tlsf_free, tlsf_check, tlsf_stats_free, tlsf_stats_pools } from "./mm/tlsf";
 import { bseal } from "./mm/balloc";
+import { memmap_first, memmap_next, memmap_low, memmap_base, memmap_end, memmap_type, memmap_top, MMAP_AVAILABLE } from "./mm/memmap";
 
 const ARENA_SIZE: usize = 1 << 20;      // balloc's arena, right after the image
 const POOL_VA: usize = 0xc0000000;      // where the palloc pool lives once paging is on
@@ -23,7 +24,6 @@ const HEAP_PAGES: u32 = 256;            // 1 MiB at boot; the growth hook adds m
 const HEAP_LIMIT: usize = 0xe0000000;   // the heap's virtual range ends here (256 MiB)
 const FRAME_RESERVE: u32 = 256;         // frames heap growth leaves for page tables and stacks
 const GROW_MIN: usize = 256 << 10;      // grow by at least 256 KiB at a time
-const MB_MMAP: u32 = 0x40;
 
 let mappedPages: u32 = 0;
 let hasMmu = false;
@@ -90,16 +90,13 @@ function onPageFault(cr2: u32, err: u32): bool {
 /** Prints the Multiboot memory map; returns the end of the highest available region. */
 function showMemoryMap(info: usize): usize {
   puts("memory map:\n");
-  if ((load<u32>(info) & MB_MMAP) == 0) { puts("  (none)\n"); return 0; }
-  let top: usize = 0;
-  const end = load<u32>(info, 48) + load<u32>(info, 44);
-  for (let e = load<u32>(info, 48); e < end; e += load<u32>(e) + 4) {
-    const base = load<u32>(e, 4), len = load<u32>(e, 12), type = load<u32>(e, 20);
-    if (load<u32>(e, 8) != 0) continue; // above 4 GiB
-    puts("  "); puthex(base); puts(" - "); puthex(base + len - 1); puts(type == 1 ? "  available\n" : "  reserved\n");
-    if (type == 1 && base + len > top) top = base + len;
+  if (memmap_first(info) == 0) { puts("  (none)\n"); return 0; }
+  for (let e = memmap_first(info); e != 0; e = memmap_next(info, e)) {
+    if (!memmap_low(e)) continue; // above 4 GiB
+    puts("  "); puthex(memmap_base(e)); puts(" - "); puthex(memmap_end(e) - 1);
+    puts(memmap_type(e) == MMAP_AVAILABLE ? "  available\n" : "  reserved\n");
   }
-  return top;
+  return memmap_top(info);
 }
 
 /** Identity-maps [from, to) with `flags`, counting the pages. */

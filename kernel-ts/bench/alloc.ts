@@ -13,6 +13,7 @@ import { boot_info, exit, image_end, mark } from "kernel-ts/arch";
 import { puts, putu } from "kernel-ts/dev/serial";
 import { tlsf_init, tlsf_alloc, tlsf_alloc_ali, tlsf_free, tlsf_debug_junk } from "../mm/tlsf";
 import { pinit, palloc_ali, pfree, palloc_debug_junk } from "../mm/palloc";
+import { memmap_top } from "../mm/memmap";
 import { churnRun, churn_shape, churn_failed, churn_peak_live, churn_peak_span } from "./churn";
 export { churn_shape, churn_failed, churn_peak_live, churn_peak_span } from "./churn";
 
@@ -64,18 +65,6 @@ function measure(tlsf: bool, seed: u32, steps: i32, base: usize, pool: usize, sl
 }
 
 /** The end of the highest available region of the Multiboot memory map (0 without a map). */
-function memoryTop(): usize {
-  const info = boot_info();
-  if ((load<u32>(info) & (1 << 6)) == 0) return 0;
-  let top: usize = 0;
-  const end = load<u32>(info, 48) + load<u32>(info, 44);
-  for (let e = load<u32>(info, 48); e < end; e += load<u32>(e) + 4) {
-    const base = load<u32>(e, 4), len = load<u32>(e, 12);
-    if (load<u32>(e, 8) == 0 && load<u32>(e, 20) == 1 && base + len > top) top = base + len;
-  }
-  return top;
-}
-
 /**
  * The guest side: `seeds` seeds from `firstSeed` with `steps` steps each, for tlsf and palloc in
  * the standard 16 MiB pool, then the TLSF pool-size sweep (64 KiB to 256 MiB, one seed,
@@ -83,7 +72,7 @@ function memoryTop(): usize {
  */
 export function allocBench(firstSeed: u32, seeds: u32, steps: i32, sweepSteps: i32): void {
   const base = (image_end() + MIB - 1) & ~(MIB - 1);
-  const top = memoryTop();
+  const top = memmap_top(boot_info());
   for (let i: u32 = 0; i < seeds; i++) measure(true, firstSeed + i, steps, base, STANDARD_POOL, 1024, 65536, top);
   for (let i: u32 = 0; i < seeds; i++) measure(false, firstSeed + i, steps, base, STANDARD_POOL, 1024, 65536, top);
   if (sweepSteps > 0) {

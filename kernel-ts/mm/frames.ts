@@ -21,12 +21,11 @@
 
 import { balloc } from "./balloc";
 import { alignUp } from "./align";
+import { memmap_first, memmap_next, memmap_low, memmap_base, memmap_end, memmap_type, memmap_top, MMAP_AVAILABLE } from "./memmap";
 
 export const FRAME_SIZE: usize = 4096;
 const FRAME_SHIFT: u32 = 12;
 const LOW_MEMORY_END: usize = 0x100000; // below 1 MiB: never handed out
-const MB_FLAG_MMAP: u32 = 0x40;          // Multiboot info flags bit 6: mmap_length/mmap_addr valid
-const MMAP_AVAILABLE: u32 = 1;
 
 let bitmap: usize = 0;    // one bit per frame, 1 = used
 let managed: usize = 0;   // one bit per frame, 1 = handed out by this allocator at some point
@@ -40,27 +39,13 @@ let hint: u32 = 0;        // bitmap word where the next search starts
 @inline function setFree(f: u32): void { store<u32>(bitmap + ((f >> 5) << 2), load<u32>(bitmap + ((f >> 5) << 2)) & ~(1 << (f & 31))); }
 @inline function isManaged(f: u32): bool { return (load<u32>(managed + ((f >> 5) << 2)) & (1 << (f & 31))) != 0; }
 
-/** The end of the highest available region of the Multiboot map at `info` (0 without a map). */
-function topOfRam(info: usize): usize {
-  if ((load<u32>(info) & MB_FLAG_MMAP) == 0) return 0;
-  let top: usize = 0;
-  const end = load<u32>(info, 48) + load<u32>(info, 44);
-  for (let e = load<u32>(info, 48); e < end; e += load<u32>(e) + 4) {
-    if (load<u32>(e, 20) != MMAP_AVAILABLE || load<u32>(e, 8) != 0) continue; // above 4 GiB: not ours
-    const base = load<u32>(e, 4), len = load<u32>(e, 12);
-    const regionEnd: usize = base + len < base ? 0xfffff000 : base + len;
-    if (regionEnd > top) top = regionEnd;
-  }
-  return top;
-}
-
 /**
  * Builds the frame bitmap from the Multiboot information block at `info`, with balloc; frames
  * below `reserveEnd` (rounded up to a frame; pass image_end() plus the balloc arena) are never
  * handed out. Returns false when there is no memory map or balloc cannot hold the bitmap.
  */
 export function frames_init(info: usize, reserveEnd: usize): bool {
-  const top = topOfRam(info);
+  const top = memmap_top(info);
   if (top == 0) return false;
   nframes = <u32>(top >> FRAME_SHIFT);
   const words = (nframes + 31) >> 5;
@@ -73,20 +58,19 @@ export function frames_init(info: usize, reserveEnd: usize): bool {
   if (lowest < LOW_MEMORY_END) lowest = LOW_MEMORY_END;
   const bitmapEnd = alignUp(bitmap + (words << 3), FRAME_SIZE);
   nfree = 0;
-  const end = load<u32>(info, 48) + load<u32>(info, 44);
-  for (let e = load<u32>(info, 48); e < end; e += load<u32>(e) + 4) {
-    if (load<u32>(e, 20) != MMAP_AVAILABLE || load<u32>(e, 8) != 0) continue;
-    const base = load<u32>(e, 4), len = load<u32>(e, 12);
-    let first = <u32>(alignUp(base, FRAME_SIZE) >> FRAME_SHIFT);
-    const last = <u32>((base + len < base ? 0xfffff000 : base + len) >> FRAME_SHIFT); // exclusive
+  for (let e = memmap_first(info); e != 0; e = memmap_next(info, e)) {
+    if (memmap_type(e) != MMAP_AVAILABLE || !memmap_low(e)) continue;
+    const base = memmap_base(e);
     if (base + FRAME_SIZE - 1 < base) continue; // a region starting in the last frame
+    let first = <u32>(alignUp(base, FRAME_SIZE) >> FRAME_SHIFT);
+    const last = <u32>(memmap_end(e) >> FRAME_SHIFT); // exclusive
     const lo = <u32>(lowest >> FRAME_SHIFT);
     if (first < lo) first = lo;
-    const end = last < nframes ? last : nframes;
+    const stop = last < nframes ? last : nframes;
     // The region less the bitmap's own frames: up to two runs.
     const holeLo = <u32>(alignDownFrame(bitmap) >> FRAME_SHIFT), holeHi = <u32>(bitmapEnd >> FRAME_SHIFT);
-    freeRun(first, end < holeLo ? end : holeLo);
-    freeRun(first > holeHi ? first : holeHi, end);
+    freeRun(first, stop < holeLo ? stop : holeLo);
+    freeRun(first > holeHi ? first : holeHi, stop);
   }
   total = nfree;
   hint = 0;
