@@ -64,7 +64,6 @@ function measure(tlsf: bool, seed: u32, steps: i32, base: usize, pool: usize, sl
   puts(" "); putu(churn_failed()); puts(" "); putu(churn_peak_live()); puts(" "); putu(churn_peak_span()); puts("\n");
 }
 
-/** The end of the highest available region of the Multiboot memory map (0 without a map). */
 /**
  * The guest side: `seeds` seeds from `firstSeed` with `steps` steps each, for tlsf and palloc in
  * the standard 16 MiB pool, then the TLSF pool-size sweep (64 KiB to 256 MiB, one seed,
