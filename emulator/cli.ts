@@ -25,6 +25,7 @@ const lazy = {
   bench: () => import("./bench.ts"),
   benchAlloc: () => import("./bench-alloc.ts"),
   benchBoot: () => import("./bench-boot.ts"),
+  web: () => import("./web.ts"),
 };
 
 interface FlagSpec { value?: string; help: string }
@@ -257,6 +258,34 @@ const COMMANDS: Record<string, Command> = {
       return EXIT.OK;
     },
   },
+  web: {
+    usage: "kt web [entry.ts] [--port N] [--watch] [-O N]",
+    summary: "serve the browser page: the kernel in v86 with a terminal, its boot stages and a live heap map",
+    flags: {
+      "--port": { value: "N", help: "TCP port on 127.0.0.1: 1 to 65535, or 0 for any free one (default 8086)" },
+      "--watch": { help: "rebuild the image when a .ts file under kernel-ts/ or the entry's folder changes; the page reboots" },
+      "-O": { value: "N", help: "asc optimisation level 0..3 (default 3)" },
+    },
+    notes: [
+      "The entry (default kernel-ts/main.ts) is built like kt boot builds it. The page's address goes to stdout;",
+      "it runs until Ctrl-C (exit 0). With --watch a build error is shown in the page and here, and the page",
+      "keeps the previous kernel running.",
+    ],
+    async run(p) {
+      const entry = onePositional(p, "web", "entry file", path.join(path.relative(process.cwd(), REPO_ROOT) || ".", "kernel-ts/main.ts"));
+      if (!entry.endsWith(".ts")) throw new KtError(`kt web: ${entry}: expected a .ts entry file`);
+      const port = intFlag(p, "--port", "web") ?? 8086;
+      if (port > 65535) throw new KtError(`kt web: --port takes 1 to 65535, or 0 for any free port, not ${port}`);
+      const server = await (await lazy.web()).serveWeb({
+        entry, port, watch: p.flags.has("--watch"), optimizeLevel: optLevel(p, "web"),
+        log: (line) => process.stderr.write(line + "\n"),
+      });
+      process.stdout.write(`kt web: ${server.url} (Ctrl-C stops)\n`);
+      await new Promise<void>((resolve) => { process.once("SIGINT", resolve); process.once("SIGTERM", resolve); });
+      await server.close();
+      return EXIT.OK;
+    },
+  },
   disasm: {
     usage: "kt disasm <program.ts | module.kbc> [--x86] [-O N]",
     summary: "print the kbc listing with function names and TS source lines (--x86: the guest image's x86 listing)",
@@ -308,8 +337,7 @@ async function loadImage(file: string, p: Parsed): Promise<Uint8Array> {
   }
   if (!file.endsWith(".ts")) throw new KtError(`kt boot: ${file}: expected a .ts entry file or a .elf image`);
   const optimizeLevel = optLevel(p, "boot");
-  const { cachedImage } = await import("./image-cache.ts");
-  return cachedImage(file, `-O ${optimizeLevel ?? 3}`, async () => (await (await lazy.image()).buildImage(file, { optimizeLevel })).elf);
+  return (await import("./image-cache.ts")).entryImage(file, optimizeLevel);
 }
 
 /** Serial output to stdout byte for byte, written in batches (one write per event-loop turn). */

@@ -26,6 +26,15 @@ function sourcesState(): string {
   return lines.join("\n");
 }
 
+/**
+ * The bootable Multiboot image of the kernel-ts entry file `entry` (asc -O `optimizeLevel`,
+ * default 3), from the cache when its sources are unchanged. Shared by `kt boot` and `kt web`.
+ * Throws the build's one-line KtError on a compile or link error.
+ */
+export async function entryImage(entry: string, optimizeLevel?: number): Promise<Uint8Array> {
+  return cachedImage(entry, `-O ${optimizeLevel ?? 3}`, async () => (await (await import("../boot/image.ts")).buildImage(entry, { optimizeLevel })).elf);
+}
+
 /** The image of `entry` built with `options`, from the cache when its sources are unchanged. */
 export async function cachedImage(entry: string, options: string, build: () => Promise<Uint8Array>): Promise<Uint8Array> {
   const abs = path.resolve(entry);

@@ -1,0 +1,231 @@
+// `kt web`: the browser page of emulator/web/ (a terminal on the guest's COM1, its boot progress and a live
+// heap map) served on 127.0.0.1 by esbuild's own server. Units: bytes, milliseconds, TCP ports.
+//
+// The serve directory, node_modules/.cache/kt/web/<pid>/www, holds what is not bundled:
+//
+//   index.html   copied from emulator/web/
+//   v86.wasm     copied from the v86 package (the page compiles it once and passes it to Machine)
+//   kernel.elf   the kernel image, built like `kt boot` builds it (emulator/image-cache.ts)
+//
+// and esbuild serves its outputs beside them: main.js (emulator/web/main.ts), style.css (emulator/web/style.css,
+// xterm's CSS included) and build.js, the one generated module, built from gen/build.ts:
+//
+//   export const build = { version: 3, error: "", entry: "kernel-ts/main.ts", buildMs: 812 };
+//
+// --watch: a saved .ts file under kernel-ts/ or the entry's folder rebuilds the image (debounced).
+// On success kernel.elf is replaced and `version` goes up; on a build error the old kernel.elf stays
+// and `error` holds the one-line message. Either way gen/build.ts is rewritten and the bundle
+// rebuilt, so esbuild's live-reload stream (EventSource /esbuild) sends the page a "change" event
+// naming /build.js; the page imports build.js again and reboots into the new image, or shows the
+// error and keeps the old kernel running (emulator/web/main.ts). The page's own sources (emulator/web/) are bundled
+// once, at start.
+
+import fs from "node:fs";
+import path from "node:path";
+import * as esbuild from "esbuild";
+import { KtError } from "../toolchain/errors.ts";
+import { REPO_ROOT } from "../toolchain/asc.ts";
+import { entryImage } from "./image-cache.ts";
+import { v86WasmPath } from "./v86-node.ts";
+
+export interface WebOptions {
+  /** The kernel's entry file (.ts). */
+  entry: string;
+  /** TCP port on 127.0.0.1; 0 for any free one. */
+  port: number;
+  /** Rebuild and reboot the page when a source under kernel-ts/ or the entry's folder changes. */
+  watch: boolean;
+  /** asc -O level (default 3). */
+  optimizeLevel?: number;
+  /** One line of progress for the terminal running kt web. */
+  log(line: string): void;
+}
+
+export interface WebServer {
+  /** The page's address, e.g. http://127.0.0.1:8086/ */
+  url: string;
+  /** Stops watching and serving and removes the serve directory. */
+  close(): Promise<void>;
+}
+
+/** What the page learns from build.js: the image's build number and the last build's error. */
+export interface BuildInfo { version: number; error: string; entry: string; buildMs: number }
+
+const CACHE = path.join(REPO_ROOT, "node_modules/.cache/kt/web");
+const WEB = path.join(REPO_ROOT, "emulator/web");
+/** Editors save in bursts (write, rename, chmod): one rebuild per burst. */
+const DEBOUNCE_MS = 60;
+
+/**
+ * Builds the image and the page and serves them until close(). Throws a KtError (one line) when
+ * the first build fails or the port is taken.
+ */
+export async function serveWeb(o: WebOptions): Promise<WebServer> {
+  const { root, www, gen } = makeDirs();
+  const rel = path.relative(REPO_ROOT, path.resolve(o.entry));
+  const entry = rel.startsWith("..") ? path.resolve(o.entry) : rel; // as the page names it
+  const info: BuildInfo = { version: 0, error: "", entry, buildMs: 0 };
+  let ctx: esbuild.BuildContext | undefined;
+  try {
+    await buildKernel(o, www, info);
+    if (info.error) throw new KtError(info.error);
+    fs.copyFileSync(path.join(WEB, "index.html"), path.join(www, "index.html"));
+    fs.copyFileSync(v86WasmPath(), path.join(www, "v86.wasm"));
+    writeBuildModule(gen, info);
+    ctx = await pageContext(www, gen);
+    await bundle(ctx);
+    const served = await serve(ctx, www, o.port);
+    const url = `http://127.0.0.1:${served.port}/`;
+    const watcher = o.watch ? watchKernel(o, www, gen, info, ctx) : undefined;
+    return {
+      url,
+      async close() {
+        watcher?.close();
+        await ctx!.dispose();
+        fs.rmSync(root, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await ctx?.dispose();
+    fs.rmSync(root, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** A fresh serve directory for this process; those of kt web processes no longer running are removed. */
+function makeDirs(): { root: string; www: string; gen: string } {
+  fs.mkdirSync(CACHE, { recursive: true });
+  for (const name of fs.readdirSync(CACHE)) {
+    if (/^\d+$/.test(name) && !alive(Number(name))) fs.rmSync(path.join(CACHE, name), { recursive: true, force: true });
+  }
+  const root = path.join(CACHE, String(process.pid));
+  fs.rmSync(root, { recursive: true, force: true });
+  const www = path.join(root, "www"), gen = path.join(root, "gen");
+  fs.mkdirSync(www, { recursive: true });
+  fs.mkdirSync(gen, { recursive: true });
+  return { root, www, gen };
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === "EPERM"; }
+}
+
+/**
+ * Builds the kernel image into www/kernel.elf (atomically: the page may be fetching the old one).
+ * On success bumps info.version and clears info.error; on a build error sets info.error and
+ * leaves the old image in place. Never throws for a build error.
+ */
+async function buildKernel(o: WebOptions, www: string, info: BuildInfo): Promise<void> {
+  const t0 = performance.now();
+  let elf: Uint8Array;
+  try {
+    elf = await entryImage(o.entry, o.optimizeLevel);
+  } catch (e) {
+    if (!(e instanceof KtError)) throw e;
+    info.error = e.message.split("\n")[0];
+    return;
+  }
+  const file = path.join(www, "kernel.elf"), tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, elf);
+  fs.renameSync(tmp, file);
+  info.version++;
+  info.error = "";
+  info.buildMs = Math.round(performance.now() - t0);
+}
+
+/** gen/build.ts: the page's view of the last build (see the header). */
+function writeBuildModule(gen: string, info: BuildInfo): void {
+  fs.writeFileSync(path.join(gen, "build.ts"), `// Generated by kt web (emulator/web.ts): the last kernel build.\nexport const build = ${JSON.stringify(info)};\n`);
+}
+
+/** The esbuild context of the page: emulator/web/main.ts, emulator/web/style.css and gen/build.ts into www/. */
+function pageContext(www: string, gen: string): Promise<esbuild.BuildContext> {
+  return esbuild.context({
+    entryPoints: [
+      { in: path.join(WEB, "main.ts"), out: "main" },
+      { in: path.join(WEB, "style.css"), out: "style" },
+      { in: path.join(gen, "build.ts"), out: "build" },
+    ],
+    bundle: true, format: "esm", platform: "browser", target: "es2022",
+    outdir: www, sourcemap: "linked", logLevel: "silent", plugins: [browserOnly],
+  });
+}
+
+/**
+ * Keeps Node out of the page. emulator/machine.ts reaches emulator/v86-node.ts only when no wasm
+ * is passed (the page always passes it), and v86's own Node branches (require("fs"),
+ * import("node:fs/promises"), …) never run in a browser: both resolve to stubs. Any other Node
+ * module imported by the page fails the build, as esbuild does for platform "browser".
+ */
+const browserOnly: esbuild.Plugin = {
+  name: "browser-only",
+  setup(b) {
+    b.onResolve({ filter: /[\\/]v86-node\.ts$/ }, () => ({ path: "v86-node", namespace: "stub" }));
+    b.onResolve({ filter: /^(node:)?(fs|fs\/promises|crypto|perf_hooks)$/ }, (a) =>
+      a.importer.includes(`${path.sep}node_modules${path.sep}v86${path.sep}`) ? { path: a.path, namespace: "stub" } : undefined);
+    b.onLoad({ filter: /.*/, namespace: "stub" }, (a) => ({
+      contents: a.path === "v86-node"
+        ? `export function nodeV86Wasm() { throw new Error("v86-node: Node only; pass Machine.boot a wasm in the browser"); }`
+        : "export default {};",
+      loader: "js",
+    }));
+  },
+};
+
+/** Rebuilds the page bundle; a bundling error becomes a one-line KtError. */
+async function bundle(ctx: esbuild.BuildContext): Promise<void> {
+  try {
+    await ctx.rebuild();
+  } catch (e) {
+    const first = (e as esbuild.BuildFailure).errors?.[0];
+    const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : "";
+    throw new KtError(`kt web: the page does not build: ${where}${first?.text ?? (e as Error).message}`);
+  }
+}
+
+async function serve(ctx: esbuild.BuildContext, www: string, port: number): Promise<esbuild.ServeResult> {
+  try {
+    return await ctx.serve({ host: "127.0.0.1", port, servedir: www });
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/address already in use/.test(msg)) throw new KtError(`kt web: port ${port} is in use (try --port 0 for any free port)`);
+    throw new KtError(`kt web: cannot serve on 127.0.0.1:${port}: ${msg.split("\n")[0]}`);
+  }
+}
+
+/**
+ * --watch: rebuilds the image after a burst of .ts changes under kernel-ts/ and the entry's folder,
+ * one build at a time (changes during a build start one more), then tells the page (see the header).
+ */
+function watchKernel(o: WebOptions, www: string, gen: string, info: BuildInfo, ctx: esbuild.BuildContext): { close(): void } {
+  const roots = [...new Set([path.join(REPO_ROOT, "kernel-ts"), path.dirname(path.resolve(o.entry))])]
+    .filter((r, _, all) => !all.some((other) => other !== r && r.startsWith(other + path.sep)));
+  let timer: ReturnType<typeof setTimeout> | undefined, building = false, again = false;
+  const rebuild = async () => {
+    if (building) { again = true; return; }
+    building = true;
+    try {
+      do {
+        again = false;
+        await buildKernel(o, www, info);
+        o.log(info.error ? `kt web: build error: ${info.error} (the page keeps the previous kernel)`
+          : `kt web: built ${info.entry} in ${info.buildMs} ms (build ${info.version}); the page reboots`);
+        writeBuildModule(gen, info);
+        await bundle(ctx);
+      } while (again);
+    } catch (e) {
+      o.log(`kt web: ${(e as Error).message.split("\n")[0]}`);
+    } finally {
+      building = false;
+    }
+  };
+  const changed = (_event: string, file: string | Buffer | null) => {
+    if (file !== null && !String(file).endsWith(".ts")) return; // editor swap and backup files
+    clearTimeout(timer);
+    timer = setTimeout(() => void rebuild(), DEBOUNCE_MS);
+  };
+  const watchers = roots.map((r) => fs.watch(r, { recursive: true }, changed)
+    .on("error", (e) => o.log(`kt web: watching ${r} failed: ${e.message}`)));
+  o.log(`kt web: watching ${roots.map((r) => path.relative(process.cwd(), r) || ".").join(" and ")} for changes`);
+  return { close() { clearTimeout(timer); for (const w of watchers) w.close(); } };
+}
