@@ -39,7 +39,7 @@
  * rw_start, image_end (the writable image: VM state, static data, VM stacks). Page-aligned.
  */
 @external("kernel", "image_layout") export declare function image_layout(): u32;
-/** Benchmark marker: the host notes the instruction count when it runs (port 0x510 in the guest). */
+/** Benchmark marker: the host notes the instruction count when it runs (port 0x520 in the guest). */
 @external("kernel", "mark") export declare function mark(id: u32): void;
 /**
  * Makes `handler` the interrupt handler. IRQ lines latch in native stubs (which also acknowledge

@@ -16,7 +16,7 @@ import { outl } from "../arch";
 import { MAX_POOLS, pool_table } from "./tlsf-block";
 import { palloc_first_block, palloc_sentinel } from "./palloc";
 
-export const HEAPMAP_PORT: u32 = 0x511;
+export const HEAPMAP_PORT: u32 = 0x524;
 export const HEAPMAP_MAGIC: u32 = 0x4d48544b;
 export const HEAPMAP_VERSION: u32 = 1;
 const DESCRIPTOR_BYTES: i32 = 36;

@@ -1,6 +1,6 @@
 // exit: 0
 // The benchmark marker intrinsic mark(id) has no visible effect on the program: it returns and
-// execution continues (the host notes the instruction count; the guest writes id to port 0x510).
+// execution continues (the host notes the instruction count; the guest writes id to port 0x520).
 import { mark, exit } from "../../kernel-ts/arch";
 import { putc, puts, putu } from "../../kernel-ts/dev/serial";
 

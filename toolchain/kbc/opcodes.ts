@@ -133,7 +133,7 @@ export const OPCODES: readonly OpInfo[] = [
   row("CTXINIT", "rr-y", "point the thread context at R[A] (frame and stack words set) at the start of table[R[B]] (signature I: () => void); traps like CALLI, or on stack overflow; guest only", { intrinsic: "kernel.vm_context_init", params: 2, results: 0, takes: [0, 0] }),
   row("SWITCH", "rr--", "save the running thread's VM context at R[A] (resuming after this instruction) and continue the one at R[B]; traps if its pc is not an instruction; guest only", { intrinsic: "kernel.vm_switch", params: 2, results: 0 }),
   row("IRQCOUNT", "rr--", "R[A] := how many times IRQ line R[B] & 15 has fired since boot (0 on the host)", { intrinsic: "kernel.irq_count", params: 1, results: 1 }),
-  row("MARK", "r---", "benchmark marker R[A]: the host notes the instruction count (port 0x510 in the guest)", { intrinsic: "kernel.mark", params: 1, results: 0 }),
+  row("MARK", "r---", "benchmark marker R[A]: the host notes the instruction count (port 0x520 in the guest)", { intrinsic: "kernel.mark", params: 1, results: 0 }),
 ];
 
 export type OpName = string;
@@ -171,9 +171,11 @@ export function word0(op: number, a = 0, b = 0, c = 0): number {
 }
 
 /** The I/O port the guest's MARK writes its marker id to. */
-export const MARK_PORT = 0x510;
+// 0x520 and 0x524: free in v86 and in QEMU's PC (0x510/0x511 next to them are fw_cfg's, which
+// SeaBIOS uses while it boots a floppy).
+export const MARK_PORT = 0x520;
 /** The I/O port the kernel writes its heap-map descriptor's address to (kernel-ts/mm/heapmap.ts). */
-export const HEAPMAP_PORT = 0x511;
+export const HEAPMAP_PORT = 0x524;
 
 /** VM limits, the same in every VM: slots of VM stack (4 bytes each) and nested calls. */
 export const VM_STACK_SLOTS = 256 * 1024;   // 1 MiB
