@@ -20,6 +20,7 @@ import type { QemuMachine } from "./qemu.ts";
 // The emulator, the assembler and QEMU support load on first use (kt run stays light).
 const lazy = {
   image: () => import("../boot/image.ts"),
+  floppy: () => import("../boot/floppy.ts"),
   machine: () => import("./machine.ts"),
   qemu: () => import("./qemu.ts"),
   bench: () => import("./bench.ts"),
@@ -141,17 +142,23 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   build: {
-    usage: "kt build [entry.ts] [-o out.elf | out.kbc] [-O N]",
-    summary: "build the bootable Multiboot image of a program (default entry kernel-ts/main.ts)",
+    usage: "kt build [entry.ts | image.elf] [-o out.elf | out.kbc | floppy.img] [--floppy] [-O N]",
+    summary: "build the bootable Multiboot image of a program (default entry kernel-ts/main.ts), or a 1.44 MB boot floppy",
     flags: {
-      "-o": { value: "FILE", help: "output: an .elf image (default disk-images/<name>.elf, with <name>.kbc beside it), or a .kbc module only" },
+      "-o": { value: "FILE", help: "output: an .elf image (default disk-images/<name>.elf, with <name>.kbc beside it), or a .kbc module only; with --floppy an .img (default disk-images/floppy.img)" },
+      "--floppy": { help: "write a bootable 1.44 MB floppy image instead: our boot sector and loader, then the Multiboot ELF (of entry.ts, or image.elf as is)" },
       "-O": { value: "N", help: "asc optimisation level 0..3 (default 3)" },
     },
+    notes: [
+      "The floppy boots through a BIOS (kt boot --floppy: SeaBIOS in v86, or QEMU's with --qemu); its loader",
+      "prints `kernel-ts floppy loader: N sectors` on COM1 and starts the kernel as a Multiboot loader would.",
+    ],
     async run(p) {
+      if (p.flags.has("--floppy")) return buildFloppyImage(p);
       const entry = onePositional(p, "build", "entry file", path.join(path.relative(process.cwd(), REPO_ROOT) || ".", "kernel-ts/main.ts"));
       if (!entry.endsWith(".ts")) throw new KtError(`kt build: ${entry}: expected a .ts entry file`);
       const out = (p.flags.get("-o") as string | undefined) ?? path.join(REPO_ROOT, "disk-images", path.basename(entry, ".ts") + ".elf");
-      if (!/\.(elf|kbc)$/.test(out)) throw new KtError(`kt build: -o ${out}: the output is an .elf image or a .kbc module`);
+      if (!/\.(elf|kbc)$/.test(out)) throw new KtError(`kt build: -o ${out}: the output is an .elf image or a .kbc module${out.endsWith(".img") ? " (a floppy image needs --floppy)" : ""}`);
       const prog = await buildProgram(entry, { optimizeLevel: optLevel(p, "build") });
       const n = prog.kbc.code.length >> 1;
       const kbcOut = out.replace(/\.(elf|kbc)$/, ".kbc");
@@ -167,7 +174,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   boot: {
-    usage: "kt boot [entry.ts | image.elf] [--send TEXT]... [--expect REGEX]... [--timeout S] [--memory MB] [--qemu] [-O N]",
+    usage: "kt boot [entry.ts | image.elf | floppy.img] [--send TEXT]... [--expect REGEX]... [--timeout S] [--memory MB] [--qemu] [--floppy [--bios PATH]] [-O N]",
     summary: "boot the guest image in an emulated PC (v86; QEMU with --qemu), COM1 on stdin/stdout",
     flags: {
       "--send": { value: "TEXT", help: "type TEXT into COM1 (escapes \\n \\r \\t \\e \\0 \\\\ \\xHH); repeatable" },
@@ -175,10 +182,13 @@ const COMMANDS: Record<string, Command> = {
       "--timeout": { value: "S", help: "give up after S seconds with exit code 124 (default 30; none when interactive)" },
       "--memory": { value: "MB", help: "guest RAM in MiB (default 64)" },
       "--qemu": { help: "boot in qemu-system-i386 instead of v86" },
+      "--floppy": { help: "boot from a 1.44 MB floppy through the BIOS (kt build --floppy) instead of loading the Multiboot image directly" },
+      "--bios": { value: "PATH", help: "with --floppy: the BIOS ROM (v86: default $KT_SEABIOS, else /usr/share/seabios/bios.bin; QEMU: its own unless given)" },
       "-O": { value: "N", help: "asc optimisation level 0..3 (default 3)" },
     },
     notes: [
       "A .ts entry (default kernel-ts/main.ts) is built into a Multiboot image first; a .elf image boots as is.",
+      "With --floppy that image is put on a floppy first; a .img floppy image boots as is (--floppy implied).",
       "--send and --expect apply in command-line order. Serial output goes to stdout byte for byte; when",
       "stdin is a terminal, keys go to COM1 and Ctrl-] quits (exit code 130).",
       "Exit codes: the guest's exit code (port 0xF4; 3 on panic); 124 on timeout, after the last 20 serial",
@@ -191,23 +201,31 @@ const COMMANDS: Record<string, Command> = {
       const timeoutS = secondsFlag(p, "--timeout", "boot");
       const steps = bootSteps(p);
       const qemu = p.flags.has("--qemu");
-      const elf = await loadImage(file, p);
+      const floppy = p.flags.has("--floppy") || file.endsWith(".img");
+      if (p.flags.has("--bios") && !floppy) throw new KtError("kt boot: --bios needs --floppy (a Multiboot image boots without a BIOS)");
       const mods = { machine: await lazy.machine(), qemu: await lazy.qemu() };
+      const bios = floppy && !qemu ? readBios(p, mods.machine.SEABIOS_PATH) : undefined;
+      const image = floppy ? await loadFloppy(file, p) : await loadImage(file, p);
       const interactive = process.stdin.isTTY === true;
       const timeoutMs = timeoutS !== undefined ? Math.round(timeoutS * 1000) : interactive ? undefined : 30_000;
       if (!qemu) {
         let m: Machine;
-        try { m = await mods.machine.Machine.boot(elf, { memoryMB }); } catch (e) { throw new KtError(`kt boot: ${file}: ${(e as Error).message}`); }
+        try {
+          m = bios ? await mods.machine.Machine.bootFloppy(image, { memoryMB, bios }) : await mods.machine.Machine.boot(image, { memoryMB });
+        } catch (e) { throw new KtError(`kt boot: ${file}: ${(e as Error).message}`); }
         return driveMachine(m, steps, timeoutMs, interactive, mods);
       }
-      let elfPath = file, tmp: string | undefined;
-      if (!file.endsWith(".elf")) {
+      const ext = floppy ? ".img" : ".elf";
+      let imagePath = file, tmp: string | undefined;
+      if (!file.endsWith(ext)) {
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kt-boot-"));
-        elfPath = path.join(tmp, path.basename(file, ".ts") + ".elf");
-        fs.writeFileSync(elfPath, elf);
+        imagePath = path.join(tmp, path.basename(file).replace(/\.\w+$/, "") + ext);
+        fs.writeFileSync(imagePath, image);
       }
       try {
-        return await driveMachine(await mods.qemu.bootQemu(elfPath, { memoryMB }), steps, timeoutMs, interactive, mods);
+        const qemuBios = p.flags.get("--bios") as string | undefined;
+        if (qemuBios !== undefined && !fs.existsSync(qemuBios)) throw new KtError(`kt boot --floppy: no BIOS at ${qemuBios}`);
+        return await driveMachine(await mods.qemu.bootQemu(imagePath, { memoryMB, floppy, bios: qemuBios }), steps, timeoutMs, interactive, mods);
       } finally {
         if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
       }
@@ -303,6 +321,23 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+/** `kt build --floppy`: the floppy image of an entry's Multiboot ELF (built) or of an .elf (as is). */
+async function buildFloppyImage(p: Parsed): Promise<number> {
+  const file = onePositional(p, "build", "entry file or image", path.join(path.relative(process.cwd(), REPO_ROOT) || ".", "kernel-ts/main.ts"));
+  const out = (p.flags.get("-o") as string | undefined) ?? path.join(REPO_ROOT, "disk-images", "floppy.img");
+  if (!out.endsWith(".img")) throw new KtError(`kt build --floppy: -o ${out}: the output is a floppy image (.img)`);
+  let elf: Uint8Array;
+  if (file.endsWith(".elf")) elf = readImageFile(file);
+  else if (file.endsWith(".ts")) elf = (await lazy.image()).linkImage((await buildProgram(file, { optimizeLevel: optLevel(p, "build") })).kbc, path.basename(file)).elf;
+  else throw new KtError(`kt build --floppy: ${file}: expected a .ts entry file or a .elf image`);
+  const { buildFloppy, FLOPPY_SECTORS } = await lazy.floppy();
+  const f = buildFloppy(elf, path.basename(file));
+  writeOutput(out, f.bytes);
+  process.stderr.write(`kt build: ${path.relative(process.cwd(), out)}: ${f.usedSectors} of ${FLOPPY_SECTORS} sectors used `
+    + `(boot sector 1, loader ${f.loaderSectors}, kernel ${f.table.kernelSectors}: ${elf.length} bytes from sector ${f.table.kernelLba})\n`);
+  return EXIT.OK;
+}
+
 /** Seconds as a positive decimal number (--timeout). */
 function secondsFlag(p: Parsed, name: string, cmd: string): number | undefined {
   const v = p.flags.get(name);
@@ -328,16 +363,38 @@ function bootSteps(p: Parsed): BootStep[] {
   });
 }
 
+/** An image file's bytes; a missing or unreadable file is a one-line KtError. */
+function readImageFile(file: string): Uint8Array {
+  try { return fs.readFileSync(file); } catch (e) {
+    throw new KtError((e as NodeJS.ErrnoException).code === "ENOENT" ? `${file}: no such file` : `${file}: cannot read`);
+  }
+}
+
 /** Loads or builds the guest image: an .elf as is, a .ts through the image builder. */
 async function loadImage(file: string, p: Parsed): Promise<Uint8Array> {
-  if (file.endsWith(".elf")) {
-    try { return fs.readFileSync(file); } catch (e) {
-      throw new KtError((e as NodeJS.ErrnoException).code === "ENOENT" ? `${file}: no such file` : `${file}: cannot read`);
-    }
-  }
+  if (file.endsWith(".elf")) return readImageFile(file);
   if (!file.endsWith(".ts")) throw new KtError(`kt boot: ${file}: expected a .ts entry file or a .elf image`);
   const optimizeLevel = optLevel(p, "boot");
   return (await import("./image-cache.ts")).entryImage(file, optimizeLevel);
+}
+
+/** The floppy image to boot: a .img as is (checked), else the floppy of the loaded or built Multiboot image. */
+async function loadFloppy(file: string, p: Parsed): Promise<Uint8Array> {
+  const { buildFloppy, FLOPPY_BYTES } = await lazy.floppy();
+  if (!file.endsWith(".img")) return buildFloppy(await loadImage(file, p), path.basename(file)).bytes;
+  const img = readImageFile(file);
+  if (img.length !== FLOPPY_BYTES || img[510] !== 0x55 || img[511] !== 0xaa) {
+    throw new KtError(`kt boot: ${file}: not a bootable 1.44 MB floppy image (${img.length} bytes${img.length === FLOPPY_BYTES ? ", no 0x55 0xAA boot signature" : `, not ${FLOPPY_BYTES}`})`);
+  }
+  return img;
+}
+
+/** The BIOS for v86's floppy boot: --bios PATH, else $KT_SEABIOS, else `dflt` (Debian's SeaBIOS). */
+function readBios(p: Parsed, dflt: string): Uint8Array {
+  const file = (p.flags.get("--bios") as string | undefined) ?? (process.env.KT_SEABIOS || dflt);
+  try { return fs.readFileSync(file); } catch {
+    throw new KtError(`kt boot --floppy: no BIOS at ${file} (apt-get install seabios, or give --bios PATH or set KT_SEABIOS)`);
+  }
 }
 
 /** Serial output to stdout byte for byte, written in batches (one write per event-loop turn). */

@@ -1,7 +1,8 @@
-// The emulated PC: a Multiboot ELF image booted without BIOS in v86, seen through its serial port
-// (COM1) and its exit port (0xF4). Shared by `kt boot`, the tests and (later) the browser page, so
-// nothing here touches Node: the v86 wasm is passed in (opts.wasm), or loaded by the Node helper
-// emulator/v86-node.ts when running under Node. Units: bytes, physical addresses, milliseconds.
+// The emulated PC: a Multiboot ELF image booted without BIOS in v86 (or, with bootFloppy, a floppy
+// image booted through a BIOS), seen through its serial port (COM1) and its exit port (0xF4).
+// Shared by `kt boot`, the tests and the browser page, so nothing here touches Node: the v86 wasm
+// is passed in (opts.wasm), or loaded by the Node helper emulator/v86-node.ts when running under
+// Node. Units: bytes, physical addresses, milliseconds.
 //
 //   const m = await Machine.boot(elf, { memoryMB: 64 });
 //   m.onSerial((bytes) => process.stdout.write(bytes));
@@ -167,6 +168,14 @@ export interface MachineOptions {
   wasm?: V86Wasm;
 }
 
+/** Where Debian's seabios package puts the BIOS that Machine.bootFloppy needs (KT_SEABIOS overrides it in kt). */
+export const SEABIOS_PATH = "/usr/share/seabios/bios.bin";
+
+export interface FloppyBootOptions extends MachineOptions {
+  /** The BIOS ROM, e.g. SeaBIOS's bios.bin (128 KiB), mapped to end at 1 MiB. */
+  bios: Uint8Array;
+}
+
 /** The parts of v86's internals we use (not in its typings). */
 interface V86Cpu {
   mem8: Uint8Array;
@@ -180,7 +189,7 @@ interface V86Cpu {
 
 const POLL_MS = 250; // v86 runs well under 2^32 instructions in this time, so no wrap is missed
 
-/** A PC emulated by v86, booted from a Multiboot ELF image. */
+/** A PC emulated by v86, booted from a Multiboot ELF image or from a floppy through a BIOS. */
 export class Machine extends SerialConsole {
   /** Benchmark markers written by the guest, in order. */
   readonly marks: Mark[] = [];
@@ -197,9 +206,32 @@ export class Machine extends SerialConsole {
 
   /** Boots `image` (a Multiboot ELF); resolves when the CPU is about to run its first instruction. */
   static async boot(image: Uint8Array, opts: MachineOptions = {}): Promise<Machine> {
-    const memoryMB = opts.memoryMB ?? 64;
-    if (!Number.isInteger(memoryMB) || memoryMB < 2 || memoryMB > 3072) throw new Error(`Machine.boot: memory must be 2 to 3072 MiB, not ${memoryMB}`);
+    const memoryMB = memorySize(opts, "Machine.boot");
     checkMultibootElf(image, memoryMB << 20);
+    return Machine.start({ multiboot: { buffer: image.slice().buffer } }, memoryMB, opts, image.slice().buffer);
+  }
+
+  /**
+   * Boots a 1.44 MB floppy image (boot/floppy.ts) the way a PC does: the BIOS (`opts.bios`) runs
+   * its POST and starts the floppy's boot sector. Resolves when the CPU is about to run the BIOS's
+   * first instruction. A reset (the kernel's `reboot`) runs the BIOS again. Throws a one-line
+   * Error for an image that is not a floppy or a BIOS of the wrong size.
+   */
+  static async bootFloppy(floppy: Uint8Array, opts: FloppyBootOptions): Promise<Machine> {
+    const memoryMB = memorySize(opts, "Machine.bootFloppy");
+    if (floppy.length !== FLOPPY_BYTES) throw new Error(`not a 1.44 MB floppy image: ${floppy.length} bytes, not ${FLOPPY_BYTES}`);
+    if (floppy[510] !== 0x55 || floppy[511] !== 0xaa) throw new Error("not a bootable floppy image: no 0x55 0xAA at the end of its first sector");
+    if (opts.bios.length < 65536 || opts.bios.length > 262144 || opts.bios.length % 65536) {
+      throw new Error(`not a BIOS image: ${opts.bios.length} bytes (SeaBIOS's bios.bin is 128 KiB; 64, 128, 192 or 256 KiB fit below 1 MiB)`);
+    }
+    return Machine.start({ bios: { buffer: opts.bios.slice().buffer }, fda: { buffer: floppy.slice().buffer }, boot_order: BOOT_FLOPPY_FIRST }, memoryMB, opts);
+  }
+
+  /**
+   * Starts v86 with `media` (a Multiboot image, or a BIOS and a floppy) and our port hooks;
+   * `multiboot` is the image a reset loads again (none: the BIOS handles resets).
+   */
+  private static async start(media: object, memoryMB: number, opts: MachineOptions, multiboot?: ArrayBuffer): Promise<Machine> {
     const [{ V86 }, wasm] = await Promise.all([import("v86"), opts.wasm ?? defaultWasm()]);
 
     let machine: Machine | undefined;
@@ -210,7 +242,7 @@ export class Machine extends SerialConsole {
           try { return await instantiate(wasm, imports); } catch (e) { reject(e as Error); return new Promise<never>(() => {}); }
         },
         memory_size: memoryMB << 20,
-        multiboot: { buffer: image.slice().buffer },
+        ...media,
         autostart: true,
         disable_speaker: true,
         disable_keyboard: true,
@@ -220,12 +252,18 @@ export class Machine extends SerialConsole {
       machine = new Machine(emu, memoryMB << 20);
       const m = machine;
       emu.add_listener("emulator-ready", () => {
-        m.image = image.slice().buffer;
         m.hookPorts();
         // A reset through the keyboard controller (0xFE to port 0x64, the kernel's `reboot`):
-        // with no BIOS v86 cannot start again by itself, so the machine loads the image anew.
+        // with no BIOS v86 cannot start again by itself, so the machine loads the image anew; with
+        // one, v86 resets the CPU and runs the BIOS, which boots the floppy again.
         const kbd = m.cpu().io.ports[0x64], write8 = kbd.write8;
-        kbd.write8 = function (v: number) { if ((v & 0xff) === 0xfe) m.reboot(); else write8.call(this, v); };
+        kbd.write8 = function (v: number) {
+          if ((v & 0xff) !== 0xfe) return write8.call(this, v);
+          if (multiboot) return m.reboot(multiboot);
+          m.heapInfo = undefined;
+          m.reboots++;
+          write8.call(this, v);
+        };
       });
       emu.add_listener("serial0-output-byte", (byte: number) => {
         m.pollInstructions();
@@ -275,7 +313,6 @@ export class Machine extends SerialConsole {
     return this.stopping;
   }
 
-  private image: ArrayBuffer = new ArrayBuffer(0);
   /** Resets: the guest rebooted; their figures go on. */
   reboots = 0;
 
@@ -302,14 +339,14 @@ export class Machine extends SerialConsole {
     return readHeapMap((addr, len) => this.readPhys(addr, len), this.heapInfo);
   }
 
-  /** A CPU reset: memory cleared, the image loaded again, ports hooked again (after the current instruction). */
-  private reboot(): void {
+  /** A CPU reset without a BIOS: memory cleared, `image` loaded again, ports hooked again (after the current instruction). */
+  private reboot(image: ArrayBuffer): void {
     setTimeout(() => {
       if (this.stopping) return;
       const cpu = this.cpu();
       cpu.reset_cpu();
       cpu.mem8.fill(0);
-      cpu.load_multiboot(this.image.slice(0));
+      cpu.load_multiboot(image.slice(0));
       this.heapInfo = undefined;
       this.hookPorts();
       this.reboots++;
@@ -335,6 +372,17 @@ export class Machine extends SerialConsole {
     this.instrLast = now;
   }
 }
+
+/** The guest RAM of `opts` in MiB (default 64), checked: 2 to 3072. */
+function memorySize(opts: MachineOptions, who: string): number {
+  const memoryMB = opts.memoryMB ?? 64;
+  if (!Number.isInteger(memoryMB) || memoryMB < 2 || memoryMB > 3072) throw new Error(`${who}: memory must be 2 to 3072 MiB, not ${memoryMB}`);
+  return memoryMB;
+}
+
+/** v86's boot_order for floppy, then hard disk, then CD (BOOT_ORDER_FD_FIRST in its src/rtc.js). */
+const BOOT_FLOPPY_FIRST = 0x321;
+const FLOPPY_BYTES = 1_474_560; // boot/floppy.ts's FLOPPY_BYTES (not imported: that module brings the assembler)
 
 async function instantiate(wasm: V86Wasm, imports: object): Promise<object> {
   if (typeof wasm === "function") return (wasm as (imports: object) => Promise<object>)(imports);

@@ -1,6 +1,7 @@
 // `kt boot --qemu`: the same Multiboot ELF booted by qemu-system-i386 (its -kernel loader reads
-// Multiboot ELF32 images), COM1 on the child's stdin/stdout, and the isa-debug-exit device on port
-// 0xF4, which turns a guest write of v into QEMU's exit status (v << 1) | 1 — mapped back here.
+// Multiboot ELF32 images), or with `floppy` our floppy image (boot/floppy.ts) booted by QEMU's
+// BIOS from drive A: (read-only); COM1 on the child's stdin/stdout, and the isa-debug-exit device
+// on port 0xF4, which turns a guest write of v into QEMU's exit status (v << 1) | 1 — mapped back here.
 // It is a SerialConsole like emulator/machine.ts's Machine, so `kt boot` drives both the same way.
 
 import { spawn, type ChildProcess } from "node:child_process";
@@ -18,12 +19,18 @@ export interface QemuOptions {
   memoryMB?: number;
   /** The QEMU binary (default qemu-system-i386 on PATH). */
   binary?: string;
+  /** The image is a 1.44 MB floppy (boot/floppy.ts), booted through the BIOS, not a Multiboot ELF. */
+  floppy?: boolean;
+  /** A BIOS ROM for QEMU (-bios) instead of its own SeaBIOS. */
+  bios?: string;
 }
 
-/** The QEMU command line for an image. */
-export function qemuArgs(elfPath: string, memoryMB = 64, debugconFile?: string): string[] {
+/** The QEMU command line for an image (a Multiboot ELF, or with `boot.floppy` a floppy image). */
+export function qemuArgs(elfPath: string, memoryMB = 64, debugconFile?: string, boot: { floppy?: boolean; bios?: string } = {}): string[] {
   return [
-    "-kernel", elfPath,
+    // In -drive's option list a comma in the file name is written twice.
+    ...(boot.floppy ? ["-drive", `file=${elfPath.replace(/,/g, ",,")},if=floppy,format=raw,readonly=on`, "-boot", "a"] : ["-kernel", elfPath]),
+    ...(boot.bios ? ["-bios", boot.bios] : []),
     "-m", String(memoryMB),
     "-nodefaults", "-display", "none", "-monitor", "none", "-no-reboot",
     "-serial", "stdio", // COM1 ↔ our pipes; nothing else writes to stdout
@@ -99,10 +106,10 @@ export function qemuInstalled(binary = QEMU): boolean {
   return (process.env.PATH ?? "").split(path.delimiter).some((d) => d && fs.existsSync(path.join(d, binary)));
 }
 
-/** Boots `elfPath` in QEMU. A missing QEMU is a KtError (exit code 2) with the install hint. */
+/** Boots `elfPath` (or the floppy image, with opts.floppy) in QEMU. A missing QEMU is a KtError (exit code 2) with the install hint. */
 export async function bootQemu(elfPath: string, opts: QemuOptions = {}): Promise<QemuMachine> {
   const debugcon = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kt-qemu-")), "debugcon");
-  const child = spawn(opts.binary ?? QEMU, qemuArgs(elfPath, opts.memoryMB, debugcon), { stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(opts.binary ?? QEMU, qemuArgs(elfPath, opts.memoryMB, debugcon, opts), { stdio: ["pipe", "pipe", "pipe"] });
   await new Promise<void>((resolve, reject) => {
     child.once("spawn", () => resolve());
     child.once("error", (e: NodeJS.ErrnoException) => {
