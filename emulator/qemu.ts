@@ -40,33 +40,65 @@ export function qemuArgs(elfPath: string, memoryMB = 64, debugconFile?: string, 
   ];
 }
 
-/** A PC emulated by QEMU in a child process. */
+/** What the kernel prints on COM1 just before it resets the machine (kernel-ts/shell/shell.ts `reboot`). */
+export const REBOOT_LINE = "rebooting\n";
+
+/**
+ * A PC emulated by QEMU in a child process. QEMU runs with -no-reboot, so a triple fault ends it
+ * rather than looping; a reset the kernel announced (its last output REBOOT_LINE) starts QEMU
+ * again with the same image, and the session goes on.
+ */
 export class QemuMachine extends SerialConsole {
   /** Set when QEMU ended without the guest writing an exit code (e.g. a triple fault with -no-reboot). */
   note: string | undefined;
   /** True when QEMU itself failed (bad image, bad option): a build/usage error, not the guest's. */
   failed = false;
+  /** Reboots announced by the kernel, each a new QEMU process. */
+  reboots = 0;
   private stderr = "";
   private stopping: Promise<void> | undefined;
-  private gone: Promise<void>;
+  private child!: ChildProcess;
+  private resolveGone!: () => void;
+  /** Resolves when the last QEMU process has closed (none restarts after it). */
+  private gone = new Promise<void>((resolve) => { this.resolveGone = resolve; });
 
-  constructor(private child: ChildProcess, private debugcon?: string) {
+  constructor(child: ChildProcess, private debugcon?: string, private restart?: () => ChildProcess) {
     super();
+    this.attach(child);
+  }
+
+  private attach(child: ChildProcess): void {
+    this.child = child;
     child.stdout!.on("data", (b: Buffer) => this.serialBytes(new Uint8Array(b.buffer, b.byteOffset, b.length)));
     child.stderr!.on("data", (b: Buffer) => { this.stderr += b.toString("latin1"); });
     child.stdin!.on("error", () => {}); // QEMU gone: input is dropped
-    child.once("close", (status, signal) => {
-      if (this.stopped) return;
-      if (status !== null && status & 1) return this.guestExit(this.fullExitCode(status >> 1));
-      this.failed = status !== 0;
-      this.note = status === 0
-        ? "kt boot --qemu: QEMU stopped without an exit code (the guest reset or triple-faulted)"
-        : `kt boot --qemu: QEMU failed (${signal ?? `status ${status}`}): ${this.stderr.trim().split("\n")[0] || "no message"}`;
+    child.once("error", (e) => { // only a restart can get here: the first spawn was awaited
+      this.note = `kt boot --qemu: cannot start ${QEMU} again: ${e.message}`;
       this.guestExit(EXIT.PANIC);
+      this.removeDebugcon();
+      this.resolveGone();
     });
-    // Registered after the status handler (which reads the debug console): the folder goes when
-    // QEMU does, whatever the reason.
-    this.gone = new Promise((resolve) => child.once("close", () => { this.removeDebugcon(); resolve(); }));
+    child.once("close", (status, signal) => {
+      if (!this.stopped && this.closed(status, signal)) return; // a new QEMU carries on
+      this.removeDebugcon();
+      this.resolveGone();
+    });
+  }
+
+  /** QEMU ended with `status`: the guest's exit, a failure, or a reboot (true: restarted). */
+  private closed(status: number | null, signal: NodeJS.Signals | null): boolean {
+    if (status !== null && status & 1) { this.guestExit(this.fullExitCode(status >> 1)); return false; }
+    if (status === 0 && this.restart && this.output().endsWith(REBOOT_LINE)) {
+      this.reboots++;
+      this.attach(this.restart());
+      return true;
+    }
+    this.failed = status !== 0;
+    this.note = status === 0
+      ? "kt boot --qemu: QEMU stopped without an exit code (the guest reset or triple-faulted)"
+      : `kt boot --qemu: QEMU failed (${signal ?? `status ${status}`}): ${this.stderr.trim().split("\n")[0] || "no message"}`;
+    this.guestExit(EXIT.PANIC);
+    return false;
   }
 
   /** The exit code the guest wrote to the debug console, if its low 7 bits agree with QEMU's status. */
@@ -109,7 +141,8 @@ export function qemuInstalled(binary = QEMU): boolean {
 /** Boots `elfPath` (or the floppy image, with opts.floppy) in QEMU. A missing QEMU is a KtError (exit code 2) with the install hint. */
 export async function bootQemu(elfPath: string, opts: QemuOptions = {}): Promise<QemuMachine> {
   const debugcon = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kt-qemu-")), "debugcon");
-  const child = spawn(opts.binary ?? QEMU, qemuArgs(elfPath, opts.memoryMB, debugcon, opts), { stdio: ["pipe", "pipe", "pipe"] });
+  const start = () => spawn(opts.binary ?? QEMU, qemuArgs(elfPath, opts.memoryMB, debugcon, opts), { stdio: ["pipe", "pipe", "pipe"] });
+  const child = start();
   await new Promise<void>((resolve, reject) => {
     child.once("spawn", () => resolve());
     child.once("error", (e: NodeJS.ErrnoException) => {
@@ -117,5 +150,5 @@ export async function bootQemu(elfPath: string, opts: QemuOptions = {}): Promise
       reject(e.code === "ENOENT" ? new KtError(QEMU_MISSING) : new KtError(`kt boot --qemu: cannot start ${QEMU}: ${e.message}`));
     });
   });
-  return new QemuMachine(child, debugcon);
+  return new QemuMachine(child, debugcon, start);
 }

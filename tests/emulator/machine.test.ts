@@ -10,6 +10,8 @@ import { kt } from "../lib/kt.ts";
 import { qemuInstalled } from "../../emulator/qemu.ts";
 import { writeProgram } from "../lib/tmp.ts";
 import { tinyImage, LOAD_ADDR } from "../lib/tiny-image.ts";
+import { Section, assemble, mem, ref } from "../../boot/asm.ts";
+import { writeElf } from "../../boot/elf.ts";
 
 const hasQemu = qemuInstalled();
 const oneLine = (s: string) => s.trimEnd().split("\n").length === 1;
@@ -207,6 +209,21 @@ describe("kt boot", () => {
     const t = kt(["boot", "--qemu", spinElf, "--timeout", "1"]);
     expect(t.code).toBe(124);
     expect(t.stderr).toMatch(/last 20 serial lines:\nhi\n$/);
+  });
+
+  it.skipIf(qemuReason !== undefined)("--qemu: a reset the kernel did not announce (a triple fault) ends the run as a panic, QEMU not restarted", () => {
+    // An empty IDT, then int3: #GP, #DF, triple fault, reset; QEMU runs with -no-reboot.
+    const s = new Section("text", LOAD_ADDR);
+    s.dd(0x1badb002, 0, (-0x1badb002) >>> 0).label("entry");
+    s.i("mov", "dx", 0x3f8).i("mov", "al", 0x21).i("out", "dx", "al");
+    s.i("lidt", mem({ disp: ref("idt0"), size: 0 })).i("int3");
+    s.label("idt0").dd(0, 0);
+    const code = assemble([s]);
+    const file = writeBytes("machine/triple.elf", writeElf([{ addr: LOAD_ADDR, bytes: code.sections[0].bytes, flags: "rwx" }], code.labels.get("entry")!));
+    const r = kt(["boot", "--qemu", file, "--timeout", "20"]);
+    expect(r.stdout).toBe("!");
+    expect(r.stderr).toBe("kt boot --qemu: QEMU stopped without an exit code (the guest reset or triple-faulted)\n");
+    expect(r.code).toBe(3);
   });
 });
 

@@ -291,6 +291,9 @@ describe("shell › ending", () => {
       expect((await q.expect(PROMPT, 30_000))[1]).toMatch(/^heap\r?\nballoc: [^]*tlsf: heap 0xd0000000/);
       q.send("stress 2 2000\r");
       expect((await q.expect(PROMPT, 60_000))[1]).toMatch(/stress: 2 passed, 0 failed\n$/);
+      q.send("reboot\r"); // -no-reboot ends that QEMU; kt starts the image again
+      await q.expect(/rebooting\n[^]*kernel-ts: booting\n[^]*selftest: 15 passed, 0 failed\n[^]*kt> /, 60_000);
+      expect(q.reboots).toBe(1);
       q.send("halt\r");
       expect(await q.exited).toBe(0);
     } finally { await q.stop(); fs.rmSync(dir, { recursive: true, force: true }); }
