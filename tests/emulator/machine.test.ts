@@ -219,7 +219,7 @@ describe("kt boot", () => {
     s.i("lidt", mem({ disp: ref("idt0"), size: 0 })).i("int3");
     s.label("idt0").dd(0, 0);
     const code = assemble([s]);
-    const file = writeBytes("machine/triple.elf", writeElf([{ addr: LOAD_ADDR, bytes: code.sections[0].bytes, flags: "rwx" }], code.labels.get("entry")!));
+    const file = writeBytes("machine/triple.elf", writeElf([{ addr: LOAD_ADDR, bytes: code.sections[0].bytes, flags: "rx" }], code.labels.get("entry")!));
     const r = kt(["boot", "--qemu", file, "--timeout", "20"]);
     expect(r.stdout).toBe("!");
     expect(r.stderr).toBe("kt boot --qemu: QEMU stopped without an exit code (the guest reset or triple-faulted)\n");
