@@ -1,6 +1,6 @@
 // The browser page of `kt web` (served by emulator/web.ts): the kernel booted in v86 (the same
 // Machine as `kt boot`, given the v86 wasm the page fetched), an xterm.js terminal on its COM1,
-// the boot stages, a reboot button and the live heap map (web/heapmap-canvas.ts). Units: bytes,
+// the boot stages, a reboot button and the live heap map (heapmap-canvas.ts). Units: bytes,
 // milliseconds (performance.now(), from the page's navigation).
 //
 // Rebuilds (kt web --watch): esbuild's live-reload stream (/esbuild) sends a "change" event; when
