@@ -493,7 +493,7 @@ export function translateFunction(ctx: FuncContext, body: FuncBody): TranslatedF
   function window(n: number, results: number): number {
     const w = home(stack.length - n);
     if (w >= MAX_FRAME_SLOTS) fail(`a frame of more than ${MAX_FRAME_SLOTS} slots (locals + operand stack)`);
-    maxWindow = Math.max(maxWindow, w + Math.max(n, results, 0));
+    maxWindow = Math.max(maxWindow, w + Math.max(n, results, 1)); // A names a slot, even for f(): void
     return w;
   }
 
