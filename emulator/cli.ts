@@ -204,7 +204,7 @@ const COMMANDS: Record<string, Command> = {
       const floppy = p.flags.has("--floppy") || file.endsWith(".img");
       if (p.flags.has("--bios") && !floppy) throw new KtError("kt boot: --bios needs --floppy (a Multiboot image boots without a BIOS)");
       const mods = { machine: await lazy.machine(), qemu: await lazy.qemu() };
-      const bios = floppy && !qemu ? readBios(p, mods.machine.SEABIOS_PATH) : undefined;
+      const bios = floppy && !qemu ? readBios(p, mods.machine) : undefined;
       const image = floppy ? await loadFloppy(file, p) : await loadImage(file, p);
       const interactive = process.stdin.isTTY === true;
       const timeoutMs = timeoutS !== undefined ? Math.round(timeoutS * 1000) : interactive ? undefined : 30_000;
@@ -389,12 +389,16 @@ async function loadFloppy(file: string, p: Parsed): Promise<Uint8Array> {
   return img;
 }
 
-/** The BIOS for v86's floppy boot: --bios PATH, else $KT_SEABIOS, else `dflt` (Debian's SeaBIOS). */
-function readBios(p: Parsed, dflt: string): Uint8Array {
-  const file = (p.flags.get("--bios") as string | undefined) ?? (process.env.KT_SEABIOS || dflt);
-  try { return fs.readFileSync(file); } catch {
+/** The BIOS for v86's floppy boot: --bios PATH, else $KT_SEABIOS, else Debian's SeaBIOS; its size checked. */
+function readBios(p: Parsed, machine: typeof import("./machine.ts")): Uint8Array {
+  const file = (p.flags.get("--bios") as string | undefined) ?? (process.env.KT_SEABIOS || machine.SEABIOS_PATH);
+  let bios: Uint8Array;
+  try { bios = fs.readFileSync(file); } catch {
     throw new KtError(`kt boot --floppy: no BIOS at ${file} (apt-get install seabios, or give --bios PATH or set KT_SEABIOS)`);
   }
+  const bad = machine.biosSizeError(bios.length);
+  if (bad) throw new KtError(`kt boot --floppy: ${file}: ${bad}`);
+  return bios;
 }
 
 /** Serial output to stdout byte for byte, written in batches (one write per event-loop turn). */

@@ -2,7 +2,7 @@
 // by the host while the guest runs (the browser page draws it; tests check it). The kernel
 // announces a descriptor at boot (kernel-ts/mm/heapmap.ts: its layout, written to HEAPMAP_PORT);
 // from there this walks the guest's own page tables and block headers, so it needs nothing else
-// from the kernel and works on a stopped or a running machine. Units: bytes, u32 addresses.
+// from the kernel, and the kernel need not stop. Units: bytes, u32 addresses.
 //
 // The guest may be in the middle of an allocation when the host reads (v86 runs it in slices),
 // so every header is checked before it is believed: a walk that meets a torn, out-of-range or

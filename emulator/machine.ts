@@ -221,9 +221,8 @@ export class Machine extends SerialConsole {
     const memoryMB = memorySize(opts, "Machine.bootFloppy");
     if (floppy.length !== FLOPPY_BYTES) throw new Error(`not a 1.44 MB floppy image: ${floppy.length} bytes, not ${FLOPPY_BYTES}`);
     if (floppy[510] !== 0x55 || floppy[511] !== 0xaa) throw new Error("not a bootable floppy image: no 0x55 0xAA at the end of its first sector");
-    if (opts.bios.length < 65536 || opts.bios.length > 262144 || opts.bios.length % 65536) {
-      throw new Error(`not a BIOS image: ${opts.bios.length} bytes (SeaBIOS's bios.bin is 128 KiB; 64, 128, 192 or 256 KiB fit below 1 MiB)`);
-    }
+    const bad = biosSizeError(opts.bios.length);
+    if (bad) throw new Error(bad);
     return Machine.start({ bios: { buffer: opts.bios.slice().buffer }, fda: { buffer: floppy.slice().buffer }, boot_order: BOOT_FLOPPY_FIRST }, memoryMB, opts);
   }
 
@@ -262,7 +261,9 @@ export class Machine extends SerialConsole {
           if (multiboot) return m.reboot(multiboot);
           m.heapInfo = undefined;
           m.reboots++;
-          write8.call(this, v);
+          m.pollInstructions();
+          write8.call(this, v); // v86 resets the CPU now, its instruction counter to 0
+          m.instrLast = 0;
         };
       });
       emu.add_listener("serial0-output-byte", (byte: number) => {
@@ -344,7 +345,9 @@ export class Machine extends SerialConsole {
     setTimeout(() => {
       if (this.stopping) return;
       const cpu = this.cpu();
-      cpu.reset_cpu();
+      this.pollInstructions();
+      cpu.reset_cpu(); // the instruction counter too: the count goes on from here
+      this.instrLast = 0;
       cpu.mem8.fill(0);
       cpu.load_multiboot(image.slice(0));
       this.heapInfo = undefined;
@@ -371,6 +374,12 @@ export class Machine extends SerialConsole {
     this.instrTotal += (now - this.instrLast) >>> 0;
     this.instrLast = now;
   }
+}
+
+/** Why a BIOS image of `bytes` cannot be mapped below 1 MiB, or undefined when it can. */
+export function biosSizeError(bytes: number): string | undefined {
+  if (bytes >= 65536 && bytes <= 262144 && bytes % 65536 === 0) return undefined;
+  return `not a BIOS image: ${bytes} bytes (SeaBIOS's bios.bin is 128 KiB; 64, 128, 192 or 256 KiB fit below 1 MiB)`;
 }
 
 /** The guest RAM of `opts` in MiB (default 64), checked: 2 to 3072. */

@@ -80,7 +80,7 @@ export async function serveWeb(o: WebOptions): Promise<WebServer> {
     return {
       url,
       async close() {
-        watcher?.close();
+        await watcher?.close();
         await ctx!.dispose();
         fs.rmSync(root, { recursive: true, force: true });
       },
@@ -197,35 +197,53 @@ async function serve(ctx: esbuild.BuildContext, www: string, port: number): Prom
  * --watch: rebuilds the image after a burst of .ts changes under kernel-ts/ and the entry's folder,
  * one build at a time (changes during a build start one more), then tells the page (see the header).
  */
-function watchKernel(o: WebOptions, www: string, gen: string, info: BuildInfo, ctx: esbuild.BuildContext): { close(): void } {
-  const roots = [...new Set([path.join(REPO_ROOT, "kernel-ts"), path.dirname(path.resolve(o.entry))])]
-    .filter((r, _, all) => !all.some((other) => other !== r && r.startsWith(other + path.sep)));
-  let timer: ReturnType<typeof setTimeout> | undefined, building = false, again = false;
-  const rebuild = async () => {
+function watchKernel(o: WebOptions, www: string, gen: string, info: BuildInfo, ctx: esbuild.BuildContext): { close(): Promise<void> } {
+  // kernel-ts/ and the entry's folder, recursively, unless that folder holds the repository (the
+  // repository's root, or a home folder above it): then only the folder's own files, or every
+  // build's gen/build.ts under node_modules/ would start the next build.
+  const entryDir = path.dirname(path.resolve(o.entry));
+  const holdsRepo = REPO_ROOT === entryDir || REPO_ROOT.startsWith(entryDir + path.sep);
+  const roots = [...new Set([path.join(REPO_ROOT, "kernel-ts"), entryDir])]
+    .filter((r, _, all) => holdsRepo || !all.some((other) => other !== r && r.startsWith(other + path.sep)));
+  let timer: ReturnType<typeof setTimeout> | undefined, building = false, again = false, closing = false;
+  let current: Promise<void> = Promise.resolve();
+  const rebuild = () => {
     if (building) { again = true; return; }
+    if (closing) return;
     building = true;
-    try {
-      do {
-        again = false;
-        await buildKernel(o, www, info);
-        o.log(info.error ? `kt web: build error: ${info.error} (the page keeps the previous kernel)`
-          : `kt web: built ${info.entry} in ${info.buildMs} ms (build ${info.version}); the page reboots`);
-        writeBuildModule(gen, info);
-        await bundle(ctx);
-      } while (again);
-    } catch (e) {
-      o.log(`kt web: ${(e as Error).message.split("\n")[0]}`);
-    } finally {
-      building = false;
-    }
+    current = (async () => {
+      try {
+        do {
+          again = false;
+          await buildKernel(o, www, info);
+          o.log(info.error ? `kt web: build error: ${info.error} (the page keeps the previous kernel)`
+            : `kt web: built ${info.entry} in ${info.buildMs} ms (build ${info.version}); the page reboots`);
+          writeBuildModule(gen, info);
+          await bundle(ctx);
+        } while (again && !closing);
+      } catch (e) {
+        const line = (e as Error).message.split("\n")[0];
+        if (!closing) o.log(line.startsWith("kt web:") ? line : `kt web: ${line}`);
+      } finally {
+        building = false;
+      }
+    })();
   };
   const changed = (_event: string, file: string | Buffer | null) => {
     if (file !== null && !String(file).endsWith(".ts")) return; // editor swap and backup files
     clearTimeout(timer);
-    timer = setTimeout(() => void rebuild(), DEBOUNCE_MS);
+    timer = setTimeout(rebuild, DEBOUNCE_MS);
   };
-  const watchers = roots.map((r) => fs.watch(r, { recursive: true }, changed)
+  const watchers = roots.map((r) => fs.watch(r, { recursive: !(holdsRepo && r === entryDir) }, changed)
     .on("error", (e) => o.log(`kt web: watching ${r} failed: ${e.message}`)));
   o.log(`kt web: watching ${roots.map((r) => path.relative(process.cwd(), r) || ".").join(" and ")} for changes`);
-  return { close() { clearTimeout(timer); for (const w of watchers) w.close(); } };
+  return {
+    /** Stops watching; resolves once a build under way has ended (it writes into the serve directory). */
+    async close() {
+      closing = true;
+      clearTimeout(timer);
+      for (const w of watchers) w.close();
+      await current;
+    },
+  };
 }

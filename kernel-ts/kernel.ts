@@ -14,7 +14,7 @@ import { paging_init, paging_set_allocator, paging_enable, map, map_range, trans
 import { pinit, palloc, palloc_ali, pfree, pcheck, pstats_free } from "./mm/palloc";
 import { tlsf_init, tlsf_add_pool, tlsf_set_grow, tlsf_alloc, tlsf_alloc_ali, tlsf_free, tlsf_check, tlsf_stats_free, tlsf_stats_pools } from "./mm/tlsf";
 import { bseal } from "./mm/balloc";
-import { memmap_first, memmap_next, memmap_low, memmap_base, memmap_end, memmap_type, memmap_top, MMAP_AVAILABLE } from "./mm/memmap";
+import { memmap_first, memmap_next, memmap_low, memmap_base, memmap_length, memmap_type, memmap_top, MMAP_AVAILABLE } from "./mm/memmap";
 
 const ARENA_SIZE: usize = 1 << 20;      // balloc's arena, right after the image
 const POOL_VA: usize = 0xc0000000;      // where the palloc pool lives once paging is on
@@ -93,7 +93,7 @@ function showMemoryMap(info: usize): usize {
   if (memmap_first(info) == 0) { puts("  (none)\n"); return 0; }
   for (let e = memmap_first(info); e != 0; e = memmap_next(info, e)) {
     if (!memmap_low(e)) continue; // above 4 GiB
-    puts("  "); puthex(memmap_base(e)); puts(" - "); puthex(memmap_end(e) - 1);
+    puts("  "); puthex(memmap_base(e)); puts(" - "); puthex(memmap_base(e) + memmap_length(e) - 1); // the last byte: no clamp
     puts(memmap_type(e) == MMAP_AVAILABLE ? "  available\n" : "  reserved\n");
   }
   return memmap_top(info);

@@ -48,8 +48,9 @@ export class BootProgress {
   /** Marks stage `name` done with an optional detail (the stages before it done too). */
   done(name: string, detail?: string): void { this.reach(name, "done", detail); }
 
-  /** Marks the current (first unfinished) stage failed with `detail`. */
+  /** Marks the current (first unfinished) stage failed with `detail`; once a stage failed, nothing more. */
   fail(detail: string): void {
+    if (this.stages.some((x) => x.state === "failed")) return;
     const s = this.stages.find((x) => x.state === "pending" || x.state === "active");
     if (s) this.set(s, "failed", detail);
     this.changed();

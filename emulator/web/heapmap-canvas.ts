@@ -12,9 +12,9 @@
 //
 // Parts of the TLSF range that are demand-paged and never touched are inside its free block, so
 // they are drawn as free. A walk that stopped at a torn header (complete: false) leaves the rest
-// of its range "not walked".
+// of its range "not walked". blockAt() finds the block under the mouse (the page's tooltip).
 
-import type { HeapMap, HeapView } from "../heapmap.ts";
+import type { HeapBlock, HeapMap, HeapView } from "../heapmap.ts";
 
 export const COLORS = {
   background: "#14171c",
@@ -53,6 +53,8 @@ export class HeapMapCanvas {
   redraws = 0;
   private key = "";
   private last: HeapMap | undefined;
+  /** Where each band's blocks were drawn, for blockAt. */
+  private drawn: { grid: Grid; view: HeapView }[] = [];
 
   constructor(private canvas: HTMLCanvasElement) {}
 
@@ -71,7 +73,23 @@ export class HeapMapCanvas {
     return true;
   }
 
+  /**
+   * The block drawn at (x, y), canvas CSS pixels from its top left, with its heap; undefined
+   * between rows, in the gutter or past the heap's end.
+   */
+  blockAt(x: number, y: number): { heap: HeapView["name"]; block: HeapBlock } | undefined {
+    for (const { grid, view } of this.drawn) {
+      const row = Math.floor((y - grid.y) / (ROW_H + ROW_GAP));
+      if (row < 0 || row >= grid.rows || y - grid.y - row * (ROW_H + ROW_GAP) >= ROW_H || x < grid.x || x >= grid.x + grid.rowW) continue;
+      const addr = view.start + (row * grid.rowW + (x - grid.x)) * grid.bytesPerPx;
+      const block = findBlock(view.blocks, addr);
+      return block ? { heap: view.name, block } : undefined;
+    }
+    return undefined;
+  }
+
   private draw(map: HeapMap | undefined, width: number): void {
+    this.drawn = [];
     const height = map ? PAD + LINE + bandHeight(map.tlsf) + bandHeight(map.palloc) : PAD * 2 + LINE;
     const dpr = devicePixelRatio || 1;
     this.canvas.width = Math.round(width * dpr);
@@ -88,8 +106,8 @@ export class HeapMapCanvas {
       return;
     }
     let y = legend(g, width);
-    y = band(g, map.tlsf, y, width);
-    band(g, map.palloc, y, width);
+    y = band(g, map.tlsf, y, width, this.drawn);
+    band(g, map.palloc, y, width, this.drawn);
   }
 }
 
@@ -116,7 +134,7 @@ function legend(g: CanvasRenderingContext2D, width: number): number {
 }
 
 /** One heap: its title and figures, then its blocks over ROWS rows; returns the y below it. */
-function band(g: CanvasRenderingContext2D, v: HeapView, y: number, width: number): number {
+function band(g: CanvasRenderingContext2D, v: HeapView, y: number, width: number, drawn: { grid: Grid; view: HeapView }[]): number {
   const span = Math.max(1, v.end - v.start);
   let x = text(g, TITLES[v.name], PAD, y + LINE / 2, COLORS.text, BOLD);
   const grows = v.limit > v.end ? `, may grow to ${hex(v.limit)}` : "";
@@ -134,6 +152,7 @@ function band(g: CanvasRenderingContext2D, v: HeapView, y: number, width: number
     text(g, hex(addr), PAD, y + r * (ROW_H + ROW_GAP) + ROW_H / 2, COLORS.dim);
   }
   blocks(grid, v);
+  drawn.push({ grid, view: v });
   return y + rows * (ROW_H + ROW_GAP) + PAD;
 }
 
@@ -167,6 +186,25 @@ function span(grid: Grid, p0: number, p1: number, color: string): void {
     grid.g.fillRect(grid.x + col, grid.y + row * (ROW_H + ROW_GAP), n, ROW_H);
     p += n;
   }
+}
+
+/** The block of `blocks` (in address order) that holds `addr`, by binary search. */
+function findBlock(blocks: HeapBlock[], addr: number): HeapBlock | undefined {
+  let lo = 0, hi = blocks.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1, b = blocks[mid];
+    if (addr < b.addr) hi = mid - 1;
+    else if (addr >= b.addr + b.size) lo = mid + 1;
+    else return b;
+  }
+  return undefined;
+}
+
+/** What a block is, in one line: the tooltip of the map. */
+export function describeBlock(heap: HeapView["name"], b: HeapBlock): string {
+  const payload = b.addr + 8;
+  return `${TITLES[heap]}: ${b.used ? "used" : "free"} block ${hex(b.addr)}, ${bytes(b.size)} with its 8-byte header` +
+    (b.used ? ` (payload ${hex(payload)}: free ${hex(payload)})` : "");
 }
 
 /** 0x-hex, 8 digits. */

@@ -17,6 +17,7 @@
 //   boots()     boots started by the page (load, reboot button, rebuilds)
 //   redraws()   heap-map redraws
 //   promptMs()  performance.now() when the current boot first prompted (undefined before)
+//   blockAt(x, y)  the heap-map block under canvas CSS pixel (x, y): { heap, block } or undefined
 
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
@@ -24,7 +25,7 @@ import { Machine, type WasmModule } from "../machine.ts";
 import type { HeapMap } from "../heapmap.ts";
 import type { BuildInfo } from "../web.ts";
 import { BootProgress, type Stage } from "./boot-stages.ts";
-import { HeapMapCanvas } from "./heapmap-canvas.ts";
+import { HeapMapCanvas, describeBlock } from "./heapmap-canvas.ts";
 
 const MEMORY_MB = 64;            // as kt boot's default
 const HEAP_POLL_MS = 250;        // the heap map is read at least this often...
@@ -33,6 +34,7 @@ const HEAP_AFTER_OUTPUT_MS = 40; // ...and this long after serial output (an all
 interface KtHook {
   text(): string; heapMap(): HeapMap | undefined; stages(): Stage[]; prompted(): boolean;
   build(): BuildInfo; boots(): number; redraws(): number; promptMs(): number | undefined;
+  blockAt(x: number, y: number): ReturnType<HeapMapCanvas["blockAt"]>;
 }
 declare global { interface Window { kt: KtHook } }
 
@@ -53,6 +55,7 @@ let boots = 0;
 let promptMs: number | undefined;
 let queue: Promise<void> = Promise.resolve();
 let heapTimer: ReturnType<typeof setTimeout> | undefined;
+let heapDue = 0; // performance.now() when heapTimer fires
 let halted = false; // the guest exited: its last heap map stays on the canvas
 
 const progress = new BootProgress(renderStages);
@@ -170,10 +173,17 @@ function attach(m: Machine): void {
   heapSoon(0);
 }
 
-/** Reads and (when it changed) redraws the heap map after `ms`, and every HEAP_POLL_MS after that. */
+/**
+ * Reads and (when it changed) redraws the heap map after `ms`, and every HEAP_POLL_MS after that.
+ * A read already due sooner stands: steady serial output must not keep postponing it.
+ */
 function heapSoon(ms: number): void {
+  const due = performance.now() + ms;
+  if (heapTimer !== undefined && heapDue <= due) return;
   clearTimeout(heapTimer);
+  heapDue = due;
   heapTimer = setTimeout(() => {
+    heapTimer = undefined;
     if (halted) return;
     heap.update(machine?.heapMap());
     heapSoon(HEAP_POLL_MS);
@@ -237,9 +247,14 @@ window.kt = {
   boots: () => boots,
   redraws: () => heap.redraws,
   promptMs: () => promptMs,
+  blockAt: (x, y) => heap.blockAt(x, y),
 };
 
 ui.reboot.addEventListener("click", () => { void reboot(); term.focus(); });
+ui.canvas.addEventListener("mousemove", (e) => {
+  const hit = heap.blockAt(e.offsetX, e.offsetY);
+  ui.canvas.title = hit ? describeBlock(hit.heap, hit.block) : "";
+});
 listenForRebuilds();
 heap.update(undefined);
 void (async () => {

@@ -18,7 +18,7 @@ export function memmap_next(info: usize, e: usize): usize {
   return next < load<u32>(info, 48) + load<u32>(info, 44) ? next : 0;
 }
 
-/** Whether entry `e` starts below 4 GiB (its base and length fit u32 arithmetic as read). */
+/** Whether entry `e` starts below 4 GiB (its length's high word is ignored: memmap_end clamps). */
 @inline export function memmap_low(e: usize): bool { return load<u32>(e, 8) == 0; }
 @inline export function memmap_base(e: usize): usize { return load<u32>(e, 4); }
 @inline export function memmap_length(e: usize): usize { return load<u32>(e, 12); }

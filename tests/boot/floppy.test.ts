@@ -207,9 +207,13 @@ describe("floppy › v86 with SeaBIOS", () => {
 
   it("reboot runs the BIOS again and comes back to a prompt", async () => {
     if (!m) return;
+    const before = m.instructions();
     m.send("reboot\r");
     await m.expect(/rebooting\n[^]*kernel-ts floppy loader: \d+ sectors\n[^]*selftest: 15 passed, 0 failed\n[^]*kt> /, 60_000);
     expect(m.reboots).toBe(1);
+    // The count goes on across the reset (v86 zeroes its own): BIOS, loader and kernel again, not 2^32 more.
+    expect(m.instructions() - before).toBeGreaterThan(4_000_000);
+    expect(m.instructions() - before).toBeLessThan(40_000_000);
     m.send("halt\r");
     expect(await m.exited).toBe(0);
   }, 90_000);
@@ -305,6 +309,11 @@ describe("floppy › kt build --floppy and kt boot --floppy", () => {
       ["an output that is not .img", () => ["build", "--floppy", "-o", "x.elf"], /^kt build --floppy: -o x\.elf: the output is a floppy image \(\.img\)$/],
       ["a missing BIOS file", () => ["boot", "--floppy", "--bios", path.join(tmp, "no-bios.bin")], /^kt boot --floppy: no BIOS at \S+no-bios\.bin \(apt-get install seabios, or give --bios PATH or set KT_SEABIOS\)$/],
       ["--bios without --floppy", () => ["boot", "--bios", "x.bin"], /^kt boot: --bios needs --floppy/],
+      ["a BIOS file of the wrong size, named as the culprit", () => {
+        const rom = path.join(tmp, "tiny-rom.bin");
+        fs.writeFileSync(rom, "x");
+        return ["boot", "--floppy", "--bios", rom];
+      }, /^kt boot --floppy: \S+tiny-rom\.bin: not a BIOS image: 1 bytes \(SeaBIOS's bios\.bin is 128 KiB; /],
       ["a .img that is not a floppy", () => {
         const f = path.join(tmp, "small.img"), rom = path.join(tmp, "rom.bin");
         fs.writeFileSync(f, "hello");

@@ -50,6 +50,8 @@ describe("BootProgress › serial", () => {
     const failed = p.stages.find((s) => s.state === "failed")!;
     expect(failed.name).toBe("balloc");
     expect(failed.detail).toBe("PANIC: out of bounds memory access at mm/frames.ts:42");
+    p.fail("the guest exited with code 3"); // what the page says next, when the machine exits
+    expect(p.stages.filter((s) => s.state === "failed").map((s) => s.name)).toEqual(["balloc"]);
   });
 
   it("the shell's output after the prompt moves no stage", () => {

@@ -116,6 +116,19 @@ describe("kt web › the page", () => {
     const block = mid.blocks.find((b) => b.addr === Number(addr) - 8)!; // the header before the payload
     expect(block.used).toBe(true);
     expect(block.size).toBeGreaterThanOrEqual(4096 + 8);
+    // Under the mouse, the map names the block (its tooltip). Where it is drawn is found in the page.
+    const spot = await page.evaluate(`(() => {
+      const c = document.getElementById("heapmap"), r = c.getBoundingClientRect();
+      for (let y = 0; y < r.height; y += 2) for (let x = 0; x < r.width; x++) {
+        if (window.kt.blockAt(x, y)?.block.addr === ${block.addr}) return { x: r.x + x, y: r.y + y };
+      }
+      return undefined;
+    })()`) as { x: number; y: number } | undefined;
+    if (spot) await page.mouse.move(spot.x, spot.y);
+    const hover = spot;
+    expect(hover, "the block is drawn somewhere").toBeDefined();
+    expect(await page.getAttribute("#heapmap", "title")).toBe(
+      `TLSF heap: used block 0x${(Number(addr) - 8).toString(16).padStart(8, "0")}, ${block.size.toLocaleString("en-US")} B with its 8-byte header (payload ${addr}: free ${addr})`);
     expect(await command(page, `free ${addr}`)).toBe(`freed ${addr} (tlsf)`);
     await canvasChange(page, h1);
     await until(page, `window.kt.heapMap()?.tlsf.usedBlocks === ${before.usedBlocks}`);
@@ -197,6 +210,28 @@ describe("kt web › --watch", () => {
     await until(page, `/^watch test v3$/m.test(window.kt.text()) && window.kt.prompted()`);
     expect(await page.isHidden("#build-error")).toBe(true);
   });
+});
+
+describe("kt web › --watch, an entry in the repository's root", () => {
+  it("one edit is one rebuild: the server's own generated files under node_modules/ start none", async () => {
+    const entry = path.join(REPO_ROOT, `kt-web-watch-${process.pid}.ts`);
+    const source = (n: number) => `import { kmain as kernelMain } from "./kernel-ts/main";\nexport function kmain(): void { kernelMain(); } // ${n}\n`;
+    fs.writeFileSync(entry, source(1));
+    let web: KtWeb | undefined;
+    try {
+      web = await startKtWeb(["--watch", "--port", "0", entry]);
+      expect(web.stderr()).toMatch(/^kt web: watching kernel-ts and \. for changes$/m);
+      fs.writeFileSync(entry, source(2));
+      const builds = () => web!.stderr().match(/^kt web: built .*$/gm) ?? [];
+      for (const t0 = Date.now(); builds().length < 1 && Date.now() - t0 < WAIT_MS;) await new Promise((r) => setTimeout(r, 100));
+      expect(builds()).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 4000)); // a loop would have rebuilt several times by now (a build takes about 1 s)
+      expect(builds()).toHaveLength(1);
+    } finally {
+      if (web) expect(await web.stop()).toBe(0);
+      fs.rmSync(entry, { force: true });
+    }
+  }, 120_000);
 });
 
 describe("kt web › usage", () => {
