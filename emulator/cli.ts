@@ -247,7 +247,7 @@ const COMMANDS: Record<string, Command> = {
       "AssemblyScript's TLSF and @thi.ng/malloc, guest x86 instructions per op (the loop subtracted),",
       "TLSF across pool sizes 64 KiB..256 MiB, fragmentation. Progress goes to stderr.",
       "boot: v86 from construction to the kernel's shell prompt (wall ms, guest instructions) beside a",
-      "minimal Multiboot image's first byte, 5 boots each.",
+      "minimal Multiboot image's first byte, and the kernel from its floppy through SeaBIOS (when installed), 5 boots each.",
     ],
     async run(p) {
       const what = onePositional(p, "bench", "benchmark (vm or alloc)");
