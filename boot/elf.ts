@@ -47,3 +47,45 @@ export function writeElf(segments: Segment[], entry: number): Uint8Array {
   });
   return out;
 }
+
+// ── Reading ──────────────────────────────────────────────────────────────────────────────────
+// What a boot loader needs of a Multiboot ELF, shared by emulator/machine.ts (v86's own loader
+// is checked first) and boot/floppy.ts (ours). Nothing here throws: callers word their errors.
+
+export const MULTIBOOT_MAGIC = 0x1badb002;
+
+/** A program header: p_type, file offset, physical address, sizes in the file and in memory. */
+export interface ProgramHeader { type: number; offset: number; paddr: number; filesz: number; memsz: number }
+export const PT_LOAD = 1;
+
+const u32 = (b: Uint8Array, o: number) => (o + 4 <= b.length ? (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0 : 0);
+const u16 = (b: Uint8Array, o: number) => (o + 2 <= b.length ? b[o] | (b[o + 1] << 8) : 0);
+
+/** The offset of a Multiboot v1 header (magic, flags, checksum summing to 0) in the first 8 KiB, or -1. */
+export function multibootHeaderAt(image: Uint8Array): number {
+  for (let o = 0; o + 12 <= Math.min(image.length, 8192); o += 4) {
+    if (u32(image, o) === MULTIBOOT_MAGIC && ((u32(image, o) + u32(image, o + 4) + u32(image, o + 8)) >>> 0) === 0) return o;
+  }
+  return -1;
+}
+
+/** The flags word of the Multiboot header at `header`. */
+export function multibootFlags(image: Uint8Array, header: number): number { return u32(image, header + 4); }
+
+/** Whether `image` starts with the header of a 32-bit little-endian i386 ELF. */
+export function isElf32i386(image: Uint8Array): boolean {
+  return image.length >= 52 && u32(image, 0) === 0x464c457f && image[4] === 1 && image[5] === 1 && u16(image, 18) === 3;
+}
+
+/** The ELF's entry point. */
+export function elfEntry(image: Uint8Array): number { return u32(image, 24); }
+
+/** The program headers, or undefined when the table is malformed (entry size not 32, past the end). */
+export function programHeaders(image: Uint8Array): ProgramHeader[] | undefined {
+  const phoff = u32(image, 28), phentsize = u16(image, 42), phnum = u16(image, 44);
+  if (phentsize !== 32 || phoff + phnum * 32 > image.length) return undefined;
+  return Array.from({ length: phnum }, (_, i) => {
+    const p = phoff + 32 * i;
+    return { type: u32(image, p), offset: u32(image, p + 4), paddr: u32(image, p + 12), filesz: u32(image, p + 16), memsz: u32(image, p + 20) };
+  });
+}

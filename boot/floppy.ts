@@ -31,13 +31,10 @@
 import { Section, assemble, mem, m8, m16, ref, type Encoded } from "./asm.ts";
 import { assemble16, checkFarJumps, listingMixed } from "./asm16.ts";
 import { KtError } from "../toolchain/errors.ts";
+import { multibootHeaderAt, multibootFlags, isElf32i386, elfEntry, programHeaders, PT_LOAD } from "./elf.ts";
+import { SECTOR, SECTORS_PER_TRACK, HEADS, FLOPPY_SECTORS, FLOPPY_BYTES } from "./floppy-format.ts";
 
-export const SECTOR = 512;
-export const SECTORS_PER_TRACK = 18;
-export const HEADS = 2;
-export const CYLINDERS = 80;
-export const FLOPPY_SECTORS = SECTORS_PER_TRACK * HEADS * CYLINDERS; // 2880
-export const FLOPPY_BYTES = FLOPPY_SECTORS * SECTOR;                  // 1,474,560
+export { SECTOR, SECTORS_PER_TRACK, HEADS, CYLINDERS, FLOPPY_SECTORS, FLOPPY_BYTES } from "./floppy-format.ts";
 
 const BOOT_ADDR = 0x7c00;
 const STACK_TOP = 0x7c00;
@@ -48,7 +45,6 @@ export const INFO_ADDR = 0x1000;
 const INFO_BYTES = 128;
 const MMAP_ADDR = 0x1100;
 const MMAP_MAX = 64;                 // entries of 24 bytes: up to 0x1700
-const MB_HEADER_MAGIC = 0x1badb002;
 const MB_BOOT_MAGIC = 0x2badb002;
 /** Info flags: mem_lower/mem_upper (bit 0), boot_device (1), mmap (6), boot_loader_name (9). */
 export const INFO_FLAGS = (1 << 0) | (1 << 1) | (1 << 6) | (1 << 9);
@@ -145,7 +141,6 @@ export function readTable(bytes: Uint8Array, tableOffset: number): KernelTable {
 // The ELF, checked at build time
 
 type Fail = (why: string) => never;
-const u32At = (elf: Uint8Array, o: number) => (o + 4 <= elf.length ? new DataView(elf.buffer, elf.byteOffset + o, 4).getUint32(0, true) : 0);
 
 /**
  * The parts of a Multiboot ELF the loader needs. Refuses (KtError, one line, naming `name`) what
@@ -155,7 +150,7 @@ function parseKernel(elf: Uint8Array, name: string): Omit<KernelTable, "kernelLb
   const fail: Fail = (why) => { throw new KtError(`${name}: ${why}`); };
   checkMultiboot(elf, fail);
   const segments = loadSegments(elf, fail);
-  const entry = u32At(elf, 24);
+  const entry = elfEntry(elf);
   if (!segments.some((s) => entry >= s.paddr && entry < s.paddr + s.filesz)) fail(`the entry 0x${entry.toString(16)} is outside every loaded segment`);
   const stage = Math.ceil(Math.max(...segments.map((s) => s.paddr + s.memsz)) / PAGE) * PAGE;
   const staged = Math.ceil(elf.length / SECTOR) * SECTOR; // whole sectors land on the stage
@@ -168,16 +163,13 @@ function parseKernel(elf: Uint8Array, name: string): Omit<KernelTable, "kernelLb
  * executable: not the a.out kludge (bit 16), not a video mode (bit 2).
  */
 function checkMultiboot(elf: Uint8Array, fail: Fail): void {
-  let header = -1;
-  for (let o = 0; o + 12 <= Math.min(elf.length, 8192) && header < 0; o += 4) {
-    if (u32At(elf, o) === MB_HEADER_MAGIC && ((u32At(elf, o) + u32At(elf, o + 4) + u32At(elf, o + 8)) >>> 0) === 0) header = o;
-  }
+  const header = multibootHeaderAt(elf);
   if (header < 0) fail("not a Multiboot image: no Multiboot header (magic 0x1BADB002 and checksum) in its first 8 KiB");
-  const flags = u32At(elf, header + 4);
+  const flags = multibootFlags(elf, header);
   if (flags & 0x10000) fail("Multiboot images with the a.out kludge (flag bit 16) are not supported; write an ELF");
   if (flags & 0x4) fail("the image asks for a video mode (Multiboot flag bit 2), which the floppy loader does not set");
   if (flags & 0xfff8) fail(`the image requires Multiboot features the floppy loader does not know (flags 0x${flags.toString(16)})`);
-  if (elf.length < 52 || u32At(elf, 0) !== 0x464c457f || elf[4] !== 1 || elf[5] !== 1 || (u32At(elf, 16) >>> 16) !== 3) fail("not an ELF32 i386 executable");
+  if (!isElf32i386(elf)) fail("not an ELF32 i386 executable");
 }
 
 /**
@@ -185,13 +177,11 @@ function checkMultiboot(elf: Uint8Array, fail: Fail): void {
  * and the BIOS live below), below 4 GiB, not overlapping, at most MAX_SEGMENTS of them.
  */
 function loadSegments(elf: Uint8Array, fail: Fail): LoadSegment[] {
-  const phoff = u32At(elf, 28), phentsize = u32At(elf, 40) >>> 16, phnum = u32At(elf, 44) & 0xffff;
-  if (phentsize !== 32 || phoff + phnum * 32 > elf.length) fail("malformed ELF: bad program header table");
+  const headers = programHeaders(elf) ?? fail("malformed ELF: bad program header table");
   const segments: LoadSegment[] = [];
-  for (let i = 0; i < phnum; i++) {
-    const p = phoff + 32 * i;
-    if (u32At(elf, p) !== 1) continue; // PT_LOAD only
-    const s = { offset: u32At(elf, p + 4), paddr: u32At(elf, p + 12), filesz: u32At(elf, p + 16), memsz: u32At(elf, p + 20) };
+  for (const [i, h] of headers.entries()) {
+    if (h.type !== PT_LOAD) continue;
+    const s = { offset: h.offset, paddr: h.paddr, filesz: h.filesz, memsz: h.memsz };
     if (s.offset + s.filesz > elf.length || s.filesz > s.memsz) fail(`malformed ELF: segment ${i} runs past the end of the file or its memory size`);
     if (s.paddr < 0x100000) fail(`segment ${i} at 0x${s.paddr.toString(16)} is below 1 MiB, where the floppy loader and the BIOS live`);
     if (s.paddr + s.memsz > 0xffff_f000) fail(`segment ${i} at 0x${s.paddr.toString(16)} runs past 4 GiB`);

@@ -15,6 +15,7 @@ import type { RunResult, Profile } from "../toolchain/kbc/interp.ts";
 import { HostDevices } from "./host/devices.ts";
 import { runKbc, runWasm } from "./host/run.ts";
 import { REPO_ROOT } from "../toolchain/asc.ts";
+import { floppyImageError } from "../boot/floppy-format.ts";
 import type { Machine, SerialConsole } from "./machine.ts";
 import type { QemuMachine } from "./qemu.ts";
 // The emulator, the assembler and QEMU support load on first use (kt run stays light).
@@ -326,10 +327,7 @@ async function buildFloppyImage(p: Parsed): Promise<number> {
   const file = onePositional(p, "build", "entry file or image", path.join(path.relative(process.cwd(), REPO_ROOT) || ".", "kernel-ts/main.ts"));
   const out = (p.flags.get("-o") as string | undefined) ?? path.join(REPO_ROOT, "disk-images", "floppy.img");
   if (!out.endsWith(".img")) throw new KtError(`kt build --floppy: -o ${out}: the output is a floppy image (.img)`);
-  let elf: Uint8Array;
-  if (file.endsWith(".elf")) elf = readImageFile(file);
-  else if (file.endsWith(".ts")) elf = (await lazy.image()).linkImage((await buildProgram(file, { optimizeLevel: optLevel(p, "build") })).kbc, path.basename(file)).elf;
-  else throw new KtError(`kt build --floppy: ${file}: expected a .ts entry file or a .elf image`);
+  const elf = await loadImage(file, p, "build --floppy");
   const { buildFloppy, FLOPPY_SECTORS } = await lazy.floppy();
   const f = buildFloppy(elf, path.basename(file));
   writeOutput(out, f.bytes);
@@ -371,21 +369,19 @@ function readImageFile(file: string): Uint8Array {
 }
 
 /** Loads or builds the guest image: an .elf as is, a .ts through the image builder. */
-async function loadImage(file: string, p: Parsed): Promise<Uint8Array> {
+async function loadImage(file: string, p: Parsed, cmd = "boot"): Promise<Uint8Array> {
   if (file.endsWith(".elf")) return readImageFile(file);
-  if (!file.endsWith(".ts")) throw new KtError(`kt boot: ${file}: expected a .ts entry file or a .elf image`);
-  const optimizeLevel = optLevel(p, "boot");
+  if (!file.endsWith(".ts")) throw new KtError(`kt ${cmd}: ${file}: expected a .ts entry file or a .elf image`);
+  const optimizeLevel = optLevel(p, cmd);
   return (await import("./image-cache.ts")).entryImage(file, optimizeLevel);
 }
 
 /** The floppy image to boot: a .img as is (checked), else the floppy of the loaded or built Multiboot image. */
 async function loadFloppy(file: string, p: Parsed): Promise<Uint8Array> {
-  const { buildFloppy, FLOPPY_BYTES } = await lazy.floppy();
-  if (!file.endsWith(".img")) return buildFloppy(await loadImage(file, p), path.basename(file)).bytes;
+  if (!file.endsWith(".img")) return (await lazy.floppy()).buildFloppy(await loadImage(file, p), path.basename(file)).bytes;
   const img = readImageFile(file);
-  if (img.length !== FLOPPY_BYTES || img[510] !== 0x55 || img[511] !== 0xaa) {
-    throw new KtError(`kt boot: ${file}: not a bootable 1.44 MB floppy image (${img.length} bytes${img.length === FLOPPY_BYTES ? ", no 0x55 0xAA boot signature" : `, not ${FLOPPY_BYTES}`})`);
-  }
+  const notFloppy = floppyImageError(img);
+  if (notFloppy) throw new KtError(`kt boot: ${file}: ${notFloppy}`);
   return img;
 }
 

@@ -17,6 +17,8 @@
 import type { V86 as V86Emulator, V86Options } from "v86";
 import { MARK_PORT } from "../toolchain/kbc/opcodes.ts"; // the benchmark-marker port (kernel.mark)
 import { HEAPMAP_PORT, readHeapMap, type HeapMap } from "./heapmap.ts";
+import { multibootHeaderAt, multibootFlags, isElf32i386, programHeaders, PT_LOAD } from "../boot/elf.ts";
+import { floppyImageError } from "../boot/floppy-format.ts";
 
 /** The guest's exit port: a write of v (8, 16 or 32 bits) ends the run with exit code v. */
 export const EXIT_PORT = 0xf4;
@@ -219,8 +221,8 @@ export class Machine extends SerialConsole {
    */
   static async bootFloppy(floppy: Uint8Array, opts: FloppyBootOptions): Promise<Machine> {
     const memoryMB = memorySize(opts, "Machine.bootFloppy");
-    if (floppy.length !== FLOPPY_BYTES) throw new Error(`not a 1.44 MB floppy image: ${floppy.length} bytes, not ${FLOPPY_BYTES}`);
-    if (floppy[510] !== 0x55 || floppy[511] !== 0xaa) throw new Error("not a bootable floppy image: no 0x55 0xAA at the end of its first sector");
+    const notFloppy = floppyImageError(floppy);
+    if (notFloppy) throw new Error(notFloppy);
     const bad = biosSizeError(opts.bios.length);
     if (bad) throw new Error(bad);
     return Machine.start({ bios: { buffer: opts.bios.slice().buffer }, fda: { buffer: floppy.slice().buffer }, boot_order: BOOT_FLOPPY_FIRST }, memoryMB, opts);
@@ -391,7 +393,6 @@ function memorySize(opts: MachineOptions, who: string): number {
 
 /** v86's boot_order for floppy, then hard disk, then CD (BOOT_ORDER_FD_FIRST in its src/rtc.js). */
 const BOOT_FLOPPY_FIRST = 0x321;
-const FLOPPY_BYTES = 1_474_560; // boot/floppy.ts's FLOPPY_BYTES (not imported: that module brings the assembler)
 
 async function instantiate(wasm: V86Wasm, imports: object): Promise<object> {
   if (typeof wasm === "function") return (wasm as (imports: object) => Promise<object>)(imports);
@@ -413,23 +414,14 @@ async function defaultWasm(): Promise<V86Wasm> {
  * guest memory. Throws a one-line Error.
  */
 export function checkMultibootElf(image: Uint8Array, memoryBytes: number): void {
-  const dv = new DataView(image.buffer, image.byteOffset, image.byteLength);
-  const u32 = (o: number) => (o + 4 <= image.length ? dv.getUint32(o, true) : 0);
-  let header = -1;
-  for (let o = 0; o + 12 <= Math.min(image.length, 8192); o += 4) {
-    if (u32(o) === 0x1badb002 && ((u32(o) + u32(o + 4) + u32(o + 8)) >>> 0) === 0) { header = o; break; }
-  }
+  const header = multibootHeaderAt(image);
   if (header < 0) throw new Error("not a Multiboot image: no Multiboot header (magic 0x1BADB002 and checksum) in its first 8 KiB");
-  if (u32(header + 4) & 0x10000) throw new Error("Multiboot images with the a.out kludge (flag bit 16) are not supported; write an ELF");
-  if (image.length < 52 || u32(0) !== 0x464c457f || image[4] !== 1 || image[5] !== 1 || dv.getUint16(18, true) !== 3) {
-    throw new Error("not an ELF32 i386 executable");
-  }
-  const phoff = u32(28), phentsize = dv.getUint16(42, true), phnum = dv.getUint16(44, true);
-  if (phentsize !== 32 || phoff + phnum * 32 > image.length) throw new Error("malformed ELF: bad program header table");
-  for (let i = 0; i < phnum; i++) {
-    const p = phoff + i * 32;
-    if (u32(p) !== 1) continue; // PT_LOAD only
-    const offset = u32(p + 4), paddr = u32(p + 12), filesz = u32(p + 16), memsz = u32(p + 20);
+  if (multibootFlags(image, header) & 0x10000) throw new Error("Multiboot images with the a.out kludge (flag bit 16) are not supported; write an ELF");
+  if (!isElf32i386(image)) throw new Error("not an ELF32 i386 executable");
+  const headers = programHeaders(image);
+  if (!headers) throw new Error("malformed ELF: bad program header table");
+  for (const [i, { type, offset, paddr, filesz, memsz }] of headers.entries()) {
+    if (type !== PT_LOAD) continue;
     if (offset + filesz > image.length) throw new Error(`malformed ELF: segment ${i} runs past the end of the file`);
     if (paddr + memsz >= memoryBytes) {
       throw new Error(`the image needs memory up to 0x${(paddr + memsz).toString(16)} but the machine has ${memoryBytes >> 20} MiB`);
