@@ -7,13 +7,12 @@ import path from "node:path";
 import { Machine, ExpectError } from "../../emulator/machine.ts";
 import { REPO_ROOT } from "../../toolchain/asc.ts";
 import { kt } from "../lib/kt.ts";
-import { qemuInstalled } from "../../emulator/qemu.ts";
 import { writeProgram } from "../lib/tmp.ts";
 import { tinyImage, LOAD_ADDR } from "../lib/tiny-image.ts";
 import { Section, assemble, mem, ref } from "../../boot/asm.ts";
 import { writeElf } from "../../boot/elf.ts";
+import { qemuChecks } from "../lib/guest.ts";
 
-const hasQemu = qemuInstalled();
 const oneLine = (s: string) => s.trimEnd().split("\n").length === 1;
 
 /** Writes `bytes` to a temporary file (outside the repository, as users' images would be). */
@@ -196,9 +195,8 @@ describe("kt boot", () => {
     expect(r.stderr).toBe("kt boot --qemu: qemu-system-i386 is not installed (apt-get install qemu-system-x86)\n");
   });
 
-  const qemuReason = !hasQemu && !process.env.CI ? "qemu-system-i386 is not installed (apt-get install qemu-system-x86)" : undefined;
-  if (qemuReason) console.log(`skipping the kt boot --qemu boots: ${qemuReason}`);
-  it.skipIf(qemuReason !== undefined)("--qemu boots the same image: same bytes, same exit code", () => {
+  it("--qemu boots the same image: same bytes, same exit code", () => {
+    if (!qemuChecks("kt boot --qemu")) return;
     const r = kt(["boot", "--qemu", hiElf]);
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("hi\n");
@@ -211,7 +209,8 @@ describe("kt boot", () => {
     expect(t.stderr).toMatch(/last 20 serial lines:\nhi\n$/);
   });
 
-  it.skipIf(qemuReason !== undefined)("--qemu: a reset the kernel did not announce (a triple fault) ends the run as a panic, QEMU not restarted", () => {
+  it("--qemu: a reset the kernel did not announce (a triple fault) ends the run as a panic, QEMU not restarted", () => {
+    if (!qemuChecks("kt boot --qemu")) return;
     // An empty IDT, then int3: #GP, #DF, triple fault, reset; QEMU runs with -no-reboot.
     const s = new Section("text", LOAD_ADDR);
     s.dd(0x1badb002, 0, (-0x1badb002) >>> 0).label("entry");

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { REPO_ROOT } from "../../toolchain/asc.ts";
+import { toolChecks } from "./tools.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
@@ -14,10 +15,7 @@ const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable
  * error (.ci/run installs it), elsewhere the checks are left out with the reason printed once.
  */
 export function chromiumChecks(suite: string): boolean {
-  if (fs.existsSync(CHROMIUM)) return true;
-  if (process.env.CI) throw new Error(`CI must have ${CHROMIUM} (see .ci/run)`);
-  console.log(`${suite}: ${CHROMIUM} is not installed; its browser checks are left out (apt-get install chromium)`);
-  return false;
+  return toolChecks(suite, { name: CHROMIUM, present: fs.existsSync(CHROMIUM), install: "apt-get install chromium", checks: "browser checks" });
 }
 
 /** A headless Chromium. */

@@ -8,6 +8,7 @@ import { Machine } from "../../emulator/machine.ts";
 import { bootQemu, qemuInstalled } from "../../emulator/qemu.ts";
 import type { KbcModule } from "../../toolchain/kbc/module.ts";
 import type { Outcome } from "./harness.ts";
+import { toolChecks } from "./tools.ts";
 
 const TIMEOUT_MS = 60_000;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kt-guest-"));
@@ -49,8 +50,5 @@ export const haveQemu = (): boolean => qemuInstalled();
  * checks are left out with the reason printed once.
  */
 export function qemuChecks(suite: string): boolean {
-  if (qemuInstalled()) return true;
-  if (process.env.CI) throw new Error("CI must have qemu-system-i386 (see .ci/run)");
-  console.log(`${suite}: qemu-system-i386 is not installed; its QEMU checks are left out (apt-get install qemu-system-x86)`);
-  return false;
+  return toolChecks(suite, { name: "qemu-system-i386", present: qemuInstalled(), install: "apt-get install qemu-system-x86", checks: "QEMU checks" });
 }

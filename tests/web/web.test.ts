@@ -71,19 +71,27 @@ async function openPage(browser: Browser, url: string): Promise<Page> {
   return page;
 }
 
+/** `kt web ...args` with a Chromium page open on it, at the prompt. */
+async function startWithPage(args: string[]): Promise<{ web: KtWeb; browser: Browser; page: Page }> {
+  const web = await startKtWeb(args);
+  const browser = await launchChromium();
+  return { web, browser, page: await openPage(browser, web.url) };
+}
+
+/** Closes the browser and stops kt web, which must exit 0. */
+async function stopWithPage(web: KtWeb | undefined, browser: Browser | undefined): Promise<void> {
+  await browser?.close();
+  if (web) expect(await web.stop()).toBe(0);
+}
+
 describe("kt web › the page", () => {
   let web: KtWeb | undefined, browser: Browser | undefined, page: Page;
 
   beforeAll(async () => {
     if (!chromiumChecks("kt web")) return;
-    web = await startKtWeb(["--port", "0"]);
-    browser = await launchChromium();
-    page = await openPage(browser, web.url);
+    ({ web, browser, page } = await startWithPage(["--port", "0"]));
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    if (web) expect(await web.stop()).toBe(0);
-  });
+  afterAll(() => stopWithPage(web, browser));
 
   it("boots the kernel to its prompt, every boot stage done", async () => {
     if (!browser) return;
@@ -174,13 +182,10 @@ describe("kt web › --watch", () => {
   beforeAll(async () => {
     if (!chromiumChecks("kt web --watch")) return;
     fs.writeFileSync(entry, source("watch test v1"));
-    web = await startKtWeb(["--watch", "--port", "0", entry]);
-    browser = await launchChromium();
-    page = await openPage(browser, web.url);
+    ({ web, browser, page } = await startWithPage(["--watch", "--port", "0", entry]));
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
-    if (web) expect(await web.stop()).toBe(0);
+    await stopWithPage(web, browser);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
