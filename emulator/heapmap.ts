@@ -43,6 +43,10 @@ const UNMAPPED = -1;
 
 /** Virtual-memory reads through the guest's two-level page tables (4 KiB and 4 MiB pages). */
 class GuestMemory {
+  /** The last page translated (blocks of one page share it): its virtual and physical base. */
+  private lastPage = -1;
+  private lastBase = UNMAPPED;
+
   constructor(private read: PhysReader, private directory: number) {}
 
   phys32(addr: number): number {
@@ -54,6 +58,13 @@ class GuestMemory {
 
   /** The physical address of `va`, or UNMAPPED. */
   translate(va: number): number {
+    const page = va >>> 12;
+    if (page !== this.lastPage) { this.lastPage = page; this.lastBase = this.walk(page << 12 >>> 0); }
+    return this.lastBase === UNMAPPED ? UNMAPPED : (this.lastBase | (va & 0xfff)) >>> 0;
+  }
+
+  /** The page tables' answer for the page at `va`: its frame, or UNMAPPED. */
+  private walk(va: number): number {
     const pde = this.phys32(this.directory + (va >>> 22) * 4);
     if ((pde & 1) === 0) return UNMAPPED;
     if (pde & 0x80) return ((pde & 0xffc00000) | (va & 0x3fffff)) >>> 0;
