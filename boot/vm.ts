@@ -82,6 +82,7 @@ export const EAX_CONSUMERS: ReadonlyMap<string, "A" | "B"> = new Map<string, "A"
 export const TI_FRAME = 6;
 
 const SLOT = (r: Reg32) => mem({ base: "ebp", index: r, scale: 4 });
+const SLOT_HI = (r: Reg32) => mem({ base: "ebp", index: r, scale: 4, disp: 4 });
 const IMM = mem({ base: "esi", disp: TI.I });
 const XTRA = mem({ base: "esi", disp: TI.X });
 const TRAP_NUM = (name: (typeof TRAP_CODES)[number]) => TRAP_CODES.indexOf(name);
@@ -325,6 +326,123 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): Interprete
     };
   }
 
+  // 64-bit integers: R64[x] is the slot pair R[x] (low word), R[x+1] (high word). Every handler
+  // reads all its operands before it writes R64[A], so A may be one of them.
+  /** lo, hi := R64[slot in the field], through the index register `r`. */
+  const load64 = (field: (r: Reg32) => void, r: Reg32, lo: Reg32, hi: Reg32) => { field(r); s.i("mov", lo, SLOT(r)).i("mov", hi, SLOT_HI(r)); };
+  /** R64[A] := edx:eax, then dispatch. */
+  const store64A = () => { fA("ebx"); s.i("mov", SLOT("ebx"), "eax").i("mov", SLOT_HI("ebx"), "edx"); next(); };
+  const neg64 = (lo: Reg32, hi: Reg32) => { s.i("neg", lo).i("adc", hi, 0).i("neg", hi); };
+  emitters.MOV64 = () => { load64(fB, "ebx", "eax", "edx"); store64A(); };
+  for (const [k, [lo, hi]] of Object.entries({ ADD: ["add", "adc"], SUB: ["sub", "sbb"], AND: ["and", "and"], OR: ["or", "or"], XOR: ["xor", "xor"] })) {
+    emitters[k + "64"] = () => { load64(fB, "ebx", "eax", "edx"); fC("ecx"); s.i(lo, "eax", SLOT("ecx")).i(hi, "edx", SLOT_HI("ecx")); store64A(); };
+  }
+  emitters.MUL64 = () => {
+    // (a_hi * b_lo + a_lo * b_hi) << 32 + a_lo * b_lo, mod 2^64.
+    fB("ebx"); s.i("lea", "ebx", mem({ base: "ebp", index: "ebx", scale: 4, size: 0 }));
+    fC("ecx"); s.i("lea", "ecx", mem({ base: "ebp", index: "ecx", scale: 4, size: 0 }));
+    s.i("mov", "eax", mem({ base: "ebx", disp: 4 })).i("imul", "eax", mem({ base: "ecx" }));
+    s.i("mov", "edx", mem({ base: "ebx" })).i("imul", "edx", mem({ base: "ecx", disp: 4 })).i("add", "edx", "eax");
+    s.i("mov", "eax", mem({ base: "ebx" })).i("mov", "ebx", "edx").i("mul", mem({ base: "ecx" })).i("add", "edx", "ebx");
+    store64A();
+  };
+  // Shifts and rotates: the count is R[C] & 63 (x86 masks cl to 5 bits: a count of 32.. moves a word first).
+  const shift64 = (name: string, small: () => void, big: () => void) => {
+    emitters[name] = () => {
+      fC("ecx"); s.i("mov", "ecx", SLOT("ecx")); load64(fB, "ebx", "eax", "edx");
+      s.i("test", "cl", 32).jcc("ne", `${name}_big`.toLowerCase());
+      small(); store64A();
+      s.label(`${name}_big`.toLowerCase()); big(); store64A();
+    };
+  };
+  shift64("SHL64", () => s.i("shld", "edx", "eax", "cl").i("shl", "eax", "cl"), () => s.i("mov", "edx", "eax").i("xor", "eax", "eax").i("shl", "edx", "cl"));
+  shift64("SHRU64", () => s.i("shrd", "eax", "edx", "cl").i("shr", "edx", "cl"), () => s.i("mov", "eax", "edx").i("xor", "edx", "edx").i("shr", "eax", "cl"));
+  shift64("SHRS64", () => s.i("shrd", "eax", "edx", "cl").i("sar", "edx", "cl"), () => s.i("mov", "eax", "edx").i("sar", "edx", 31).i("sar", "eax", "cl"));
+  for (const [name, dbl] of [["ROTL64", "shld"], ["ROTR64", "shrd"]] as const) {
+    emitters[name] = () => {
+      fC("ecx"); s.i("mov", "ecx", SLOT("ecx")); load64(fB, "ebx", "eax", "edx");
+      s.i("test", "cl", 32).jcc("e", `${name.toLowerCase()}_go`).i("xchg", "eax", "edx");
+      s.label(`${name.toLowerCase()}_go`).i("mov", "ebx", "edx").i(dbl, "edx", "eax", "cl").i(dbl, "eax", "ebx", "cl");
+      store64A();
+    };
+  }
+  // Compares: a < b is `cmp lo; sbb hi` (then l / b); a > b and a <= b swap the operands.
+  for (const [k] of COMPARE) {
+    emitters[k + "64"] = () => {
+      fB("ebx"); fC("ecx");
+      if (k === "EQ" || k === "NE") {
+        s.i("mov", "eax", SLOT("ebx")).i("mov", "edx", SLOT_HI("ebx")).i("xor", "eax", SLOT("ecx")).i("xor", "edx", SLOT_HI("ecx")).i("or", "eax", "edx");
+        s.i(k === "EQ" ? "sete" : "setne", "al");
+      } else {
+        const swap = k.startsWith("GT") || k.startsWith("LE");
+        const [x, y]: Reg32[] = swap ? ["ecx", "ebx"] : ["ebx", "ecx"];
+        const signed = k.endsWith("S");
+        const cc = k.startsWith("LT") || k.startsWith("GT") ? (signed ? "l" : "b") : (signed ? "ge" : "ae");
+        s.i("mov", "eax", SLOT(x)).i("cmp", "eax", SLOT(y)).i("mov", "eax", SLOT_HI(x)).i("sbb", "eax", SLOT_HI(y)).i("set" + cc, "al");
+      }
+      s.i("movzx", "eax", "al"); storeA();
+    };
+  }
+  emitters.EQZ64 = () => { fB("ebx"); s.i("mov", "eax", SLOT("ebx")).i("or", "eax", SLOT_HI("ebx")).i("sete", "al").i("movzx", "eax", "al"); storeA(); };
+  emitters.CLZ64 = () => {
+    // hi != 0: clz(hi); else 32 + clz(lo) = 63 - bsr(lo); 64 for 0.
+    load64(fB, "ebx", "ecx", "edx"); s.i("test", "edx", "edx").jcc("e", "clz64_lo");
+    s.i("bsr", "eax", "edx").i("xor", "eax", 31).jmp("clz64_done");
+    s.label("clz64_lo").i("mov", "eax", 64).i("test", "ecx", "ecx").jcc("e", "clz64_done").i("bsr", "eax", "ecx").i("xor", "eax", 63);
+    s.label("clz64_done").i("xor", "edx", "edx"); store64A();
+  };
+  emitters.CTZ64 = () => {
+    load64(fB, "ebx", "ecx", "edx"); s.i("test", "ecx", "ecx").jcc("e", "ctz64_hi");
+    s.i("bsf", "eax", "ecx").jmp("ctz64_done");
+    s.label("ctz64_hi").i("mov", "eax", 64).i("test", "edx", "edx").jcc("e", "ctz64_done").i("bsf", "eax", "edx").i("add", "eax", 32);
+    s.label("ctz64_done").i("xor", "edx", "edx"); store64A();
+  };
+  emitters.POPCNT64 = () => {
+    // Per word: bit pairs, then nibbles, then bytes (each byte counts 0..8); add the words, sum the bytes.
+    load64(fB, "ebx", "eax", "edx");
+    for (const r of ["eax", "edx"] as const) {
+      s.i("mov", "ecx", r).i("shr", "ecx", 1).i("and", "ecx", 0x55555555).i("sub", r, "ecx");
+      s.i("mov", "ecx", r).i("shr", "ecx", 2).i("and", r, 0x33333333).i("and", "ecx", 0x33333333).i("add", r, "ecx");
+      s.i("mov", "ecx", r).i("shr", "ecx", 4).i("add", r, "ecx").i("and", r, 0x0f0f0f0f);
+    }
+    s.i("add", "eax", "edx").i("imul", "eax", "eax", 0x01010101).i("shr", "eax", 24).i("xor", "edx", "edx"); store64A();
+  };
+  emitters.SELECT64 = () => {
+    s.i("mov", "edx", IMM).i("cmp", SLOT("edx"), 0).jcc("ne", "select64_b");
+    fC("ebx"); s.jmp("select64_go");
+    s.label("select64_b"); fB("ebx");
+    s.label("select64_go").i("mov", "eax", SLOT("ebx")).i("mov", "edx", SLOT_HI("ebx")); store64A();
+  };
+  emitters.RET64 = () => {
+    load64(fA, "eax", "ecx", "edx"); s.i("mov", mem({ base: "ebp" }), "ecx").i("mov", mem({ base: "ebp", disp: 4 }), "edx"); s.jmp("ret_common");
+  };
+  // Division: the divisor (ecx:ebx) is checked, the signed forms divide magnitudes (udivmod64).
+  for (const [name, signed, rem] of [["DIVS64", true, false], ["DIVU64", false, false], ["REMS64", true, true], ["REMU64", false, true]] as const) {
+    const tag = name.toLowerCase();
+    emitters[name] = () => {
+      load64(fC, "ecx", "ebx", "ecx"); s.i("mov", "eax", "ebx").i("or", "eax", "ecx").jcc("e", `${tag}_zero`);
+      load64(fB, "edx", "eax", "edx");
+      if (signed) {
+        if (!rem) {
+          // INT64_MIN / -1 overflows (INT64_MIN % -1 is 0, which the magnitudes give).
+          s.i("cmp", "ebx", -1).jcc("ne", `${tag}_go`).i("cmp", "ecx", -1).jcc("ne", `${tag}_go`);
+          s.i("test", "eax", "eax").jcc("ne", `${tag}_go`).i("cmp", "edx", 0x80000000 | 0).jcc("e", `${tag}_ovf`);
+          s.label(`${tag}_go`);
+        }
+        // The result's sign: the dividend's for a remainder, the operands' differing for a quotient.
+        s.i("push", "edx"); if (!rem) s.i("xor", mem({ base: "esp" }), "ecx");
+        s.i("test", "edx", "edx").jcc("ns", `${tag}_npos`); neg64("eax", "edx"); s.label(`${tag}_npos`);
+        s.i("test", "ecx", "ecx").jcc("ns", `${tag}_dpos`); neg64("ebx", "ecx"); s.label(`${tag}_dpos`);
+      }
+      s.call("udivmod64");
+      if (rem) s.i("mov", "eax", "ebx").i("mov", "edx", "ecx");
+      if (signed) { s.i("pop", "ecx").i("test", "ecx", "ecx").jcc("ns", `${tag}_done`); neg64("eax", "edx"); s.label(`${tag}_done`); }
+      store64A();
+      s.label(`${tag}_zero`); trapTo(TRAP_NUM("DIV_ZERO"));
+      if (signed && !rem) { s.label(`${tag}_ovf`); trapTo(TRAP_NUM("DIV_OVERFLOW")); }
+    };
+  }
+
   /**
    * MCOPY and MFILL lend esi/edi to rep movsb/stosb; a page fault in the middle must still find
    * the VM's pc and control stack (the fault handler runs kernel-ts code), so they are kept here.
@@ -454,7 +572,35 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): Interprete
   s.align(4, 0x90).label("op_IRQRET").i("mov", mem({ disp: ref(VM_LABELS.irqBlocked) }), 0);
   s.i("cmp", mem({ disp: ref(VM_LABELS.irqPending) }), 0).jcc("e", "ret_common");
   s.i("mov", mem({ disp: ref(VM_LABELS.irqDeliver) }), 1).jmp("ret_common");
+  emitUdivmod64(s);
   return { producers };
+}
+
+/**
+ * udivmod64: unsigned 64-bit division for the DIV/REM handlers. In: edx:eax = dividend n,
+ * ecx:ebx = divisor d (not 0). Out: edx:eax = n / d, ecx:ebx = n % d. Uses the native stack.
+ * A divisor below 2^32 takes two 64/32 divides (high word, then remainder:low word). A larger one
+ * gives a quotient below 2^32, estimated from the divisor's top 32 bits after normalising (one
+ * divide of n / 2, so it cannot overflow) and corrected by one (Hacker's Delight, divlu).
+ */
+function emitUdivmod64(s: Section): void {
+  const sp = (disp: number) => mem({ base: "esp", disp });
+  s.align(4, 0x90).label("udivmod64").i("test", "ecx", "ecx").jcc("ne", "udiv64_big");
+  s.i("push", "eax").i("mov", "eax", "edx").i("xor", "edx", "edx").i("div", "ebx").i("mov", "ecx", "eax");
+  s.i("pop", "eax").i("div", "ebx").i("mov", "ebx", "edx").i("mov", "edx", "ecx").i("xor", "ecx", "ecx").i("retnd");
+  // [esp] = d_lo, [esp+4] = d_hi, [esp+8] = n_lo, [esp+12] = n_hi.
+  s.label("udiv64_big").i("push", "edx").i("push", "eax").i("push", "ecx").i("push", "ebx");
+  s.i("bsr", "ecx", "ecx").i("xor", "ecx", 31);                                            // cl = leading zeros of d_hi
+  s.i("mov", "edx", sp(4)).i("mov", "eax", sp(0)).i("shld", "edx", "eax", "cl").i("mov", "ebx", "edx"); // ebx = top 32 bits of d << cl
+  s.i("mov", "eax", sp(8)).i("mov", "edx", sp(12)).i("shrd", "eax", "edx", 1).i("shr", "edx", 1).i("div", "ebx"); // eax = (n >> 1) / ebx
+  s.i("xor", "edx", "edx").i("shld", "edx", "eax", "cl").i("shl", "eax", "cl").i("shrd", "eax", "edx", 31);          // eax = q: exact or one too big
+  s.i("test", "eax", "eax").jcc("e", "udiv64_q").i("dec", "eax");                            // now exact or one too small
+  s.label("udiv64_q").i("mov", "ebx", "eax");
+  s.i("mov", "ecx", sp(4)).i("imul", "ecx", "ebx").i("mov", "eax", sp(0)).i("mul", "ebx").i("add", "edx", "ecx"); // edx:eax = q * d
+  s.i("mov", "ecx", sp(8)).i("sub", "ecx", "eax").i("mov", "eax", sp(12)).i("sbb", "eax", "edx");                 // eax:ecx = n - q * d
+  s.i("cmp", "ecx", sp(0)).i("mov", "edx", "eax").i("sbb", "edx", sp(4)).jcc("b", "udiv64_done");              // remainder < d: done
+  s.i("inc", "ebx").i("sub", "ecx", sp(0)).i("sbb", "eax", sp(4));
+  s.label("udiv64_done").i("xchg", "eax", "ebx").i("xchg", "ebx", "ecx").i("xor", "edx", "edx").i("add", "esp", 16).i("retnd");
 }
 
 /** What the image builder needs to pick handler variants. */

@@ -16,7 +16,7 @@ import { runKbc, runWasm } from "./host/run.ts";
 import { linkImage } from "../boot/image.ts";
 import { Machine, type Mark } from "./machine.ts";
 
-export const VM_BENCH_PROGRAMS = ["fib", "sieve", "memcopy"];
+export const VM_BENCH_PROGRAMS = ["fib", "sieve", "memcopy", "hash64"];
 
 export interface VmBenchRow {
   program: string;

@@ -234,7 +234,7 @@ const COMMANDS: Record<string, Command> = {
   },
   bench: {
     usage: "kt bench vm|alloc|boot [--json] [--seeds N] [--steps N] [--host-only]",
-    summary: "benchmarks: `vm` runs kernel-ts/bench/ (fib, sieve, memcopy) on V8, the host VM and the guest VM; `alloc` the allocators' churn trace; `boot` the time to the shell prompt",
+    summary: "benchmarks: `vm` runs kernel-ts/bench/ (fib, sieve, memcopy, hash64) on V8, the host VM and the guest VM; `alloc` the allocators' churn trace; `boot` the time to the shell prompt",
     flags: {
       "--json": { help: "print the report as JSON" },
       "--seeds": { value: "N", help: "alloc: seeds from 12345 (default 10)" },

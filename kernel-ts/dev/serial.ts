@@ -26,6 +26,21 @@ export function puti(v: i32): void {
   if (v < 0) { putc(45); putu(<u32>(-v)); } else putu(<u32>v);
 }
 
+/** Writes `v` as 0x-prefixed hex, 16 digits. */
+export function puthex64(v: u64): void {
+  puthex(<u32>(v >> 32));
+  for (let i = 7; i >= 0; i--) {
+    const d = (<u32>v >> (<u32>i * 4)) & 15;
+    putc(d < 10 ? 48 + d : 87 + d);
+  }
+}
+
+/** Writes `v` in decimal (unsigned). */
+export function putu64(v: u64): void {
+  if (v >= 10) putu64(v / 10);
+  putc(48 + <u32>(v % 10));
+}
+
 /** Writes `v` as 0x-prefixed hex with `digits` digits. */
 export function puthex(v: u32, digits: i32 = 8): void {
   putc(48); putc(120);

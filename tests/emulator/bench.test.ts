@@ -65,7 +65,7 @@ describe("kt bench vm", () => {
     const r = kt(["bench", "vm", "--json"]);
     expect(r.code).toBe(0);
     const rep = JSON.parse(r.stdout);
-    expect(rep.rows.map((x: { program: string }) => x.program)).toEqual(["fib", "sieve", "memcopy"]);
+    expect(rep.rows.map((x: { program: string }) => x.program)).toEqual(["fib", "sieve", "memcopy", "hash64"]);
     for (const row of rep.rows) {
       expect(row.kbcInstructions).toBeGreaterThan(100_000);
       expect(row.x86PerKbc).toBeCloseTo(row.guestInstructions / row.kbcInstructions, 1);

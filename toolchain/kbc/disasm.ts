@@ -19,13 +19,14 @@ export function formatInsn(m: KbcModule, pc: number, fnStart: number): string {
     const kind = op.format[k] as FieldKind, v = fields[k];
     switch (kind) {
       case "r": case "R": parts.push(`r${v}`); break;
+      case "p": parts.push(`r${v}:${v + 1}`); break;
       case "s": if (k === 1) parts.push(`-> ${String(pc + 1 + (w >> 16) - fnStart).padStart(4, "0")}`); break;
       case "n": parts.push(String(v)); break;
       case "i": parts.push(v < -9 || v > 9 ? `${v} (0x${(v >>> 0).toString(16)})` : String(v)); break;
       case "t": parts.push(`-> ${String(pc + 1 + v - fnStart).padStart(4, "0")}`); break;
       case "f": parts.push(m.functions[v] ? displayName(m.functions[v].name) : `func#${v}`); break;
       case "g": parts.push(`g${v}`); break;
-      case "y": parts.push(`sig${v}(${m.types[v]?.params ?? "?"}:${m.types[v]?.results ?? "?"})`); break;
+      case "y": parts.push(`sig${v}(${m.types[v]?.shape ?? "?"})`); break;
       case "c": parts.push(TRAP_CODES[v] ?? String(v)); break;
       default: break;
     }

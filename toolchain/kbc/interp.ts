@@ -49,7 +49,30 @@ const {
   BEQI, BNEI, BLTSI, BLTUI, BGTSI, BGTUI, BLESI, BLEUI, BGESI, BGEUI,
   BRTABLE, CALL, CALLI, RET, RET0, TRAP: TRAPOP, ABORT, OUT8, OUT16, OUT32, IN8, IN16, IN32, EXIT,
   RDCR0, WRCR0, RDCR2, RDCR3, WRCR3, INVLPG, CLI, STI, HLT, MARK, BOOTINFO, IMGEND, IMGLAYOUT, IRQSET, FAULTSET, IRQCOUNT, IRQBLOCK, CTXINIT, SWITCH,
+  MOV64, ADD64, SUB64, MUL64, DIVS64, DIVU64, REMS64, REMU64, AND64, OR64, XOR64, SHL64, SHRS64, SHRU64, ROTL64, ROTR64,
+  EQ64, NE64, LTS64, LTU64, GTS64, GTU64, LES64, LEU64, GES64, GEU64, EQZ64, CLZ64, CTZ64, POPCNT64, SELECT64, RET64,
 } = Op;
+
+// 64-bit values: the slot pair R[x] (low word), R[x+1] (high word), as BigInt for the arithmetic.
+const MASK64 = (1n << 64n) - 1n;
+const INT64_MIN = -(1n << 63n);
+/** R64[x] as a signed BigInt. */
+const s64 = (R: Int32Array, x: number): bigint => (BigInt(R[x + 1]) << 32n) | BigInt(R[x] >>> 0);
+/** R64[x] as an unsigned BigInt. */
+const u64 = (R: Int32Array, x: number): bigint => (BigInt(R[x + 1] >>> 0) << 32n) | BigInt(R[x] >>> 0);
+/** R64[x] := v (wrapped to 64 bits). */
+function set64(R: Int32Array, x: number, v: bigint): void {
+  R[x] = Number(BigInt.asIntN(32, v));
+  R[x + 1] = Number(BigInt.asIntN(32, v >> 32n));
+}
+function rotl64(x: bigint, n: bigint): bigint { n &= 63n; return ((x << n) | (x >> ((64n - n) & 63n))) & MASK64; }
+/** The signed/unsigned order of two pairs: negative, 0 or positive. */
+function cmp64(R: Int32Array, a: number, b: number, signed: boolean): number {
+  const ha = signed ? R[a + 1] : R[a + 1] >>> 0, hb = signed ? R[b + 1] : R[b + 1] >>> 0;
+  if (ha !== hb) return ha < hb ? -1 : 1;
+  const la = R[a] >>> 0, lb = R[b] >>> 0;
+  return la === lb ? 0 : la < lb ? -1 : 1;
+}
 
 function popcnt(x: number): number {
   x = x - ((x >>> 1) & 0x55555555);
@@ -266,6 +289,56 @@ export class KbcInterpreter {
           case IRQCOUNT: R[A] = dev.irqCount(R[B] & 15); break;
           case IRQBLOCK: { const was = this.irqBlocked; this.irqBlocked = R[B] !== 0 ? 1 : 0; R[A] = was; break; }
           case CTXINIT: case SWITCH: throw new Trap(TRAP.HOST_THREADS);
+          case MOV64: { const lo = R[B], hi = R[B + 1]; R[A] = lo; R[A + 1] = hi; break; }
+          case ADD64: set64(R, A, s64(R, B) + s64(R, C)); break;
+          case SUB64: set64(R, A, s64(R, B) - s64(R, C)); break;
+          case MUL64: set64(R, A, s64(R, B) * s64(R, C)); break;
+          case DIVS64: case REMS64: {
+            const x = s64(R, B), y = s64(R, C);
+            if (y === 0n) throw new Trap(TRAP.DIV_ZERO);
+            if (op === DIVS64 && y === -1n && x === INT64_MIN) throw new Trap(TRAP.DIV_OVERFLOW);
+            set64(R, A, op === DIVS64 ? x / y : x % y); break; // BigInt division truncates, like wasm
+          }
+          case DIVU64: case REMU64: {
+            const x = u64(R, B), y = u64(R, C);
+            if (y === 0n) throw new Trap(TRAP.DIV_ZERO);
+            set64(R, A, op === DIVU64 ? x / y : x % y); break;
+          }
+          case AND64: { const lo = R[B] & R[C], hi = R[B + 1] & R[C + 1]; R[A] = lo; R[A + 1] = hi; break; }
+          case OR64: { const lo = R[B] | R[C], hi = R[B + 1] | R[C + 1]; R[A] = lo; R[A + 1] = hi; break; }
+          case XOR64: { const lo = R[B] ^ R[C], hi = R[B + 1] ^ R[C + 1]; R[A] = lo; R[A + 1] = hi; break; }
+          case SHL64: set64(R, A, s64(R, B) << BigInt(R[C] & 63)); break;
+          case SHRS64: set64(R, A, s64(R, B) >> BigInt(R[C] & 63)); break;
+          case SHRU64: set64(R, A, u64(R, B) >> BigInt(R[C] & 63)); break;
+          case ROTL64: set64(R, A, rotl64(u64(R, B), BigInt(R[C] & 63))); break;
+          case ROTR64: set64(R, A, rotl64(u64(R, B), BigInt((64 - (R[C] & 63)) & 63))); break;
+          case EQ64: R[A] = +(R[B] === R[C] && R[B + 1] === R[C + 1]); break;
+          case NE64: R[A] = +(R[B] !== R[C] || R[B + 1] !== R[C + 1]); break;
+          case LTS64: R[A] = +(cmp64(R, B, C, true) < 0); break;
+          case LTU64: R[A] = +(cmp64(R, B, C, false) < 0); break;
+          case GTS64: R[A] = +(cmp64(R, B, C, true) > 0); break;
+          case GTU64: R[A] = +(cmp64(R, B, C, false) > 0); break;
+          case LES64: R[A] = +(cmp64(R, B, C, true) <= 0); break;
+          case LEU64: R[A] = +(cmp64(R, B, C, false) <= 0); break;
+          case GES64: R[A] = +(cmp64(R, B, C, true) >= 0); break;
+          case GEU64: R[A] = +(cmp64(R, B, C, false) >= 0); break;
+          case EQZ64: R[A] = +(R[B] === 0 && R[B + 1] === 0); break;
+          case CLZ64: { const hi = R[B + 1]; R[A] = hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(R[B]); R[A + 1] = 0; break; }
+          case CTZ64: {
+            const lo = R[B], hi = R[B + 1];
+            R[A] = lo !== 0 ? 31 - Math.clz32(lo & -lo) : hi !== 0 ? 63 - Math.clz32(hi & -hi) : 64; R[A + 1] = 0; break;
+          }
+          case POPCNT64: { const n = popcnt(R[B]) + popcnt(R[B + 1]); R[A] = n; R[A + 1] = 0; break; }
+          case SELECT64: {
+            const from = R[base + (I & 0xff)] !== 0 ? B : C;
+            const lo = R[from], hi = R[from + 1]; R[A] = lo; R[A + 1] = hi; break;
+          }
+          case RET64: {
+            const lo = R[A], hi = R[A + 1]; R[base] = lo; R[base + 1] = hi;
+            if (depth === 0) return null;
+            depth--; pc = ctl[2 * depth]; base = ctl[2 * depth + 1];
+            break;
+          }
           default: throw new Trap(`illegal opcode ${op} (${OPCODES[op]?.name ?? "?"})`);
         }
       }

@@ -3,13 +3,15 @@
 // File layout (all integers u32 little-endian unless noted):
 //
 //   ┌──────────────────────────────────────────────┐
-//   │ "KBC1" magic, version (1), section count     │
+//   │ "KBC1" magic, version (2), section count     │
 //   ├──────────────────────────────────────────────┤
 //   │ section: id, byte length, payload            │  × count, ids in the order below
 //   └──────────────────────────────────────────────┘
 //
 //   1 strings   count, then (length, UTF-8 bytes)*          names and file paths, by index
-//   2 types     count, then (params, results)*              signatures, for CALLI checks
+//   2 types     count, then shape*                          signatures, for CALLI checks: a string
+//                                                           of value types, params > results, each
+//                                                           `i` (i32, one slot) or `I` (i64, two)
 //   3 funcs     count, then (name, type, params, results, frameSize, start, length)*
 //   4 code      instruction count, then 2 words each       see opcodes.ts for the word
 //   5 globals   count, then initial value*
@@ -23,8 +25,8 @@ import { KtError } from "../errors.ts";
 export interface KbcFunction {
   name: string;       // as asc names it, e.g. "prog/fib"
   type: number;       // index into types
-  params: number;
-  results: number;    // 0 or 1
+  params: number;     // slots the parameters take (an i64 takes two)
+  results: number;    // slots the result takes: 0, 1 or 2 (i64)
   frameSize: number;  // slots
   start: number;      // first instruction (index into code)
   length: number;     // instructions
@@ -32,9 +34,23 @@ export interface KbcFunction {
 
 export interface LineEntry { pc: number; file: number; line: number }
 
+/**
+ * A signature. `shape` spells its value types, parameters then `>` then results, each `i` (i32)
+ * or `I` (i64): `(a: u32, b: u64) => u64` is "iI>I". params and results count slots.
+ */
+export interface KbcType { shape: string; params: number; results: number }
+
+/** The signature of a shape, or null when it is not one ("iI>I"; at most one result). */
+export function typeOfShape(shape: string): KbcType | null {
+  const m = /^([iI]*)>([iI]?)$/.exec(shape);
+  if (!m) return null;
+  const slots = (s: string) => s.length + (s.match(/I/g)?.length ?? 0);
+  return { shape, params: slots(m[1]), results: slots(m[2]) };
+}
+
 export interface KbcModule {
   strings: string[];
-  types: { params: number; results: number }[];
+  types: KbcType[];
   functions: KbcFunction[];
   code: Int32Array;                  // 2 words per instruction
   globals: number[];
@@ -49,6 +65,7 @@ export interface KbcModule {
 }
 
 const MAGIC = 0x3143424b; // "KBC1"
+const VERSION = 2;         // 2: signatures as shapes (i64)
 const NONE = 0xffffffff;
 
 /** The function containing instruction `pc`, or -1. */
@@ -105,7 +122,7 @@ export function encodeKbc(m: KbcModule): Uint8Array {
   const w = new Writer();
   const enc = new TextEncoder();
   w.u32(m.strings.length); for (const s of m.strings) w.str(enc.encode(s)); sections.push([1, w.take()]);
-  w.u32(m.types.length); for (const t of m.types) { w.u32(t.params); w.u32(t.results); } sections.push([2, w.take()]);
+  w.u32(m.types.length); for (const t of m.types) w.str(enc.encode(t.shape)); sections.push([2, w.take()]);
   const strIndex = new Map(m.strings.map((s, i) => [s, i]));
   w.u32(m.functions.length);
   for (const f of m.functions) {
@@ -123,7 +140,7 @@ export function encodeKbc(m: KbcModule): Uint8Array {
   const total = 3 + sections.reduce((n, [, s]) => n + 2 + s.length, 0);
   const out = new Uint32Array(total);
   let p = 0;
-  out[p++] = MAGIC; out[p++] = 1; out[p++] = sections.length;
+  out[p++] = MAGIC; out[p++] = VERSION; out[p++] = sections.length;
   for (const [id, s] of sections) { out[p++] = id; out[p++] = s.length * 4; out.set(s, p); p += s.length; }
   return new Uint8Array(out.buffer);
 }
@@ -143,7 +160,7 @@ export function decodeKbc(bytes: Uint8Array): KbcModule {
     return bytes.slice(start, start + n);
   };
   if (u32() !== MAGIC) bad("bad magic (not a .kbc file)");
-  if (u32() !== 1) bad("unsupported version");
+  if (u32() !== VERSION) bad(`unsupported version (this kt reads version ${VERSION}; rebuild the .kbc file)`);
   const m: KbcModule = { strings: [], types: [], functions: [], code: new Int32Array(0), globals: [], table: [],
     data: [], lines: [], entry: -1, start: -1, memoryBytes: 0 };
   const seen = new Set<number>();
@@ -158,7 +175,11 @@ export function decodeKbc(bytes: Uint8Array): KbcModule {
     const limit = end - p;
     switch (id) {
       case 1: for (let k = count(limit); k > 0; k--) { try { m.strings.push(dec.decode(str())); } catch { bad("string is not UTF-8"); } } break;
-      case 2: for (let k = count(limit); k > 0; k--) m.types.push({ params: u32(), results: u32() }); break;
+      case 2: for (let k = count(limit); k > 0; k--) {
+        let shape = "";
+        try { shape = dec.decode(str()); } catch { bad("signature is not UTF-8"); }
+        m.types.push(typeOfShape(shape) ?? bad(`bad signature ${JSON.stringify(shape)}`));
+      } break;
       case 3: for (let k = count(limit); k > 0; k--) {
         const name = m.strings[u32()] ?? bad("function name out of range");
         m.functions.push({ name, type: u32(), params: u32(), results: u32(), frameSize: u32(), start: u32(), length: u32() });

@@ -12,10 +12,12 @@
 //
 // A frame is an array of 32-bit slots R[0..frameSize-1]: parameters first, then wasm locals, then
 // the translator's temporaries (one per wasm operand-stack depth). Slot fields are bytes, so a
-// frame has at most 256 slots.
+// frame has at most 256 slots. A 64-bit value (i64) lives in two consecutive slots, low word
+// first: R64[x] is R[x] | R[x+1] << 32, and a field of kind `p` names such a pair by its first slot.
 //
 // A format is four characters, one per field A, B, C, I:
 //   r  slot index (u8)                         s  short branch target: signed 16 bits in B..C,
+//   p  slot pair (u8): R64[x] = R[x], R[x+1]
 //                                                 pc + 1 + S (both B and C are marked s)
 //   n  unsigned 8-bit count                    -  unused (must be 0)
 //   i  32-bit immediate                        R  slot index held in I
@@ -26,7 +28,7 @@
 // Calls use register windows: `CALL A f` gives the callee a frame starting at the caller's slot A,
 // so the caller's A.. are the callee's parameters, and the result comes back in the caller's R[A].
 
-export const FIELD_KINDS = ["r", "s", "n", "i", "R", "t", "f", "g", "y", "c", "-"] as const;
+export const FIELD_KINDS = ["r", "p", "s", "n", "i", "R", "t", "f", "g", "y", "c", "-"] as const;
 export type FieldKind = (typeof FIELD_KINDS)[number];
 
 export interface OpInfo {
@@ -65,6 +67,9 @@ export const COMPARE: [string, string, string][] = [
 
 /** Binary operators that have an immediate form `R[A] := R[B] op I`. */
 const WITH_IMM = ["ADD", "MUL", "DIVS", "DIVU", "REMS", "REMU", "AND", "OR", "XOR", "SHL", "SHRS", "SHRU"];
+
+/** Binary operators that have a 64-bit form `R64[A] := R64[B] op R64[C]` (suffix 64; shift counts mod 64). */
+export const BINARY64 = BINARY.map(([s]) => s);
 
 export const OPCODES: readonly OpInfo[] = [
   row("NOP", "----", "no operation"),
@@ -134,6 +139,18 @@ export const OPCODES: readonly OpInfo[] = [
   row("SWITCH", "rr--", "save the running thread's VM context at R[A] (resuming after this instruction) and continue the one at R[B]; traps if its pc is not an instruction; guest only", { intrinsic: "kernel.vm_switch", params: 2, results: 0 }),
   row("IRQCOUNT", "rr--", "R[A] := how many times IRQ line R[B] & 15 has fired since boot (0 on the host)", { intrinsic: "kernel.irq_count", params: 1, results: 1 }),
   row("MARK", "r---", "benchmark marker R[A]: the host notes the instruction count (port 0x520 in the guest)", { intrinsic: "kernel.mark", params: 1, results: 0 }),
+  // 64-bit integers: R64[x] is the pair R[x] (low word), R[x+1] (high word). Narrow loads and
+  // stores, extensions and wrapping are composed from the 32-bit opcodes by the translator.
+  row("MOV64", "pp--", "R64[A] := R64[B]"),
+  ...BINARY.map(([s, w, e]) => row(s + "64", "ppp-",
+    `R64[A] := ${e.replace(/31/g, "63").replace("INT_MIN", "INT64_MIN").replace(/\by\b/g, "R64[C]").replace(/\bx\b/g, "R64[B]")}   (i64.${w})`)),
+  ...COMPARE.map(([s, w, rel]) => row(s + "64", "rpp-", `R[A] := R64[B] ${rel} R64[C] ? 1 : 0   (i64.${w})`)),
+  row("EQZ64", "rp--", "R[A] := R64[B] == 0 ? 1 : 0   (i64.eqz)"),
+  row("CLZ64", "pp--", "R64[A] := count of leading zero bits of R64[B] (64 for 0)   (i64.clz)"),
+  row("CTZ64", "pp--", "R64[A] := count of trailing zero bits of R64[B] (64 for 0)   (i64.ctz)"),
+  row("POPCNT64", "pp--", "R64[A] := number of one bits in R64[B]   (i64.popcnt)"),
+  row("SELECT64", "pppR", "R64[A] := R[I] != 0 ? R64[B] : R64[C]"),
+  row("RET64", "p---", "return R64[A] (to the caller's window slots)", { terminator: true }),
 ];
 
 export type OpName = string;

@@ -3,7 +3,7 @@
 // the operand formats of the opcode table. Units: instructions and slots.
 
 import { OPCODES, TRAP_CODES, MAX_FRAME_SLOTS, VM_STACK_SLOTS, type FieldKind } from "./opcodes.ts";
-import { displayName, type KbcModule } from "./module.ts";
+import { displayName, typeOfShape, type KbcModule } from "./module.ts";
 
 /** Returns the list of problems (empty when the module is valid). */
 export function verifyKbc(m: KbcModule): string[] {
@@ -16,7 +16,7 @@ export function verifyKbc(m: KbcModule): string[] {
   if (m.start >= nf) errs.push(`start function ${m.start} out of range`);
   else if (m.start >= 0 && (m.functions[m.start].params || m.functions[m.start].results)) errs.push("start function must take and return nothing");
   m.table.forEach((f, i) => { if (f < -1 || f >= nf) errs.push(`table[${i}] = ${f} is not a function`); });
-  for (const t of m.types) if (t.results > 1) errs.push("a signature with more than one result");
+  for (const t of m.types) if (typeOfShape(t.shape)?.params !== t.params || typeOfShape(t.shape)?.results !== t.results) errs.push(`a bad signature ${JSON.stringify(t.shape)}`);
   for (const d of m.data) {
     if (d.addr + d.bytes.length > 2 ** 32) errs.push(`data segment at 0x${d.addr.toString(16)} runs past 4 GiB`);
     if (d.addr + d.bytes.length > m.memoryBytes) errs.push(`data segment at 0x${d.addr.toString(16)} lies beyond the module's memory size`);
@@ -45,6 +45,7 @@ export function verifyKbc(m: KbcModule): string[] {
         const bad = (what: string) => errs.push(`${where(pc)}: ${op.name} ${"ABCI"[k]} ${what}`);
         switch (kind) {
           case "r": if (v >= f.frameSize) bad(`slot ${v} outside the frame of ${f.frameSize}`); break;
+          case "p": if (v + 1 >= f.frameSize) bad(`slot pair ${v}:${v + 1} outside the frame of ${f.frameSize}`); break;
           case "R": if (v < 0 || v >= f.frameSize) bad(`slot ${v} outside the frame of ${f.frameSize}`); break;
           case "-": if (v !== 0) bad("must be 0"); break;
           case "s": if (k === 1) { const to = pc + 1 + (w >> 16); if (to < f.start || to >= end) bad(`branch target ${to - f.start} outside the function`); } break;
@@ -73,7 +74,8 @@ export function verifyKbc(m: KbcModule): string[] {
           if (op.name === "CALL" && m.functions[I].frameSize > VM_STACK_SLOTS) errs.push(`${where(pc)}: callee frame larger than the VM stack`);
           break;
         }
-        case "RET": if (f.results !== 1) errs.push(`${where(pc)}: RET with a value in a function without a result`); break;
+        case "RET": if (f.results !== 1) errs.push(`${where(pc)}: RET with a 32-bit value in a function without a 32-bit result`); break;
+        case "RET64": if (f.results !== 2) errs.push(`${where(pc)}: RET64 in a function without a 64-bit result`); break;
         case "RET0": if (f.results !== 0) errs.push(`${where(pc)}: RET0 in a function with a result`); break;
       }
     }

@@ -6,7 +6,7 @@
 import { readWasm, WasmFormatError, type WasmModule } from "../wasm/reader.ts";
 import type { SourceMap } from "../sourcemap.ts";
 import { KtError } from "../errors.ts";
-import { displayName, type KbcFunction, type KbcModule, type LineEntry } from "../kbc/module.ts";
+import { displayName, typeOfShape, type KbcFunction, type KbcModule, type KbcType, type LineEntry } from "../kbc/module.ts";
 import { translateFunction, Unsupported, type TranslatedFunc } from "./func.ts";
 
 export interface TranslateOptions {
@@ -42,10 +42,15 @@ export function translateModule(wasm: Uint8Array, opts: TranslateOptions): KbcMo
     if (imp.kind === "global") moduleError(`the imported global ${imp.module}.${imp.name}`);
   }
   if (m.tables.length > 1) moduleError("multiple tables");
-  const globals = m.globals.map((g, i) => {
-    if (g.type !== "i32") moduleError(`the ${g.type} global ${i}`);
+  // Globals: a word each, an i64 two (low word first); globalWord maps a wasm global to its first.
+  const globals: number[] = [];
+  const globalWord: number[] = [];
+  m.globals.forEach((g, i) => {
+    if (g.type !== "i32" && g.type !== "i64") moduleError(`the ${g.type} global ${i}`);
     if (g.init === null) moduleError(`global ${i}'s non-constant initialiser`);
-    return g.init!;
+    globalWord.push(globals.length);
+    globals.push(g.init!);
+    if (g.type === "i64") globals.push(g.initHi);
   });
   const entryExport = m.exports.get("kmain");
   if (!entryExport || entryExport.kind !== 0) throw new KtError(`${opts.moduleName ?? "module"}: error: the program exports no function kmain()`);
@@ -55,16 +60,21 @@ export function translateModule(wasm: Uint8Array, opts: TranslateOptions): KbcMo
     throw new KtError(`${opts.moduleName ?? "module"}: error: kmain must be declared kmain(): void`);
   }
 
-  // Signatures: every accepted function is i32-only, so (params, results) identifies a type.
-  const types: { params: number; results: number }[] = [];
+  // Signatures: one kbc type per distinct shape of value types (see KbcType). Shapes of types the
+  // translator rejects (floats) only ever name functions that fail to translate.
+  const types: KbcType[] = [];
   const typeIds = new Map<string, number>();
-  const sigId = (params: number, results: number) => {
-    const key = `${params}:${results}`;
-    let id = typeIds.get(key);
-    if (id === undefined) { id = types.length; types.push({ params, results }); typeIds.set(key, id); }
+  const shapeId = (shape: string) => {
+    let id = typeIds.get(shape);
+    if (id === undefined) { id = types.length; types.push(typeOfShape(shape) ?? { shape, params: 0, results: 0 }); typeIds.set(shape, id); }
     return id;
   };
-  const typeIdOf = (wasmType: number) => sigId(m.types[wasmType].params.length, m.types[wasmType].results.length);
+  const letter = (t: string) => (t === "i64" ? "I" : t === "i32" ? "i" : "?");
+  const typeIdOf = (wasmType: number) => {
+    const t = m.types[wasmType];
+    return shapeId(`${t.params.map(letter).join("")}>${t.results.map(letter).join("")}`);
+  };
+  const sigId = (params: number, results: number) => shapeId(`${"i".repeat(params)}>${"i".repeat(results)}`);
 
   // Translate every function, collecting problems instead of stopping at the first.
   const translated: (TranslatedFunc | null)[] = [];
@@ -77,8 +87,8 @@ export function translateModule(wasm: Uint8Array, opts: TranslateOptions): KbcMo
         kbcIndexOf: (f) => f - nImports,
         typeIdOf, sigId,
         globalIndexOf: (g) => {
-          if (g >= globals.length) throw new Unsupported("a global index out of range (malformed function)", 0);
-          return g;
+          if (g >= globalWord.length) throw new Unsupported("a global index out of range (malformed function)", 0);
+          return globalWord[g];
         },
       }, m.bodies[i]));
     } catch (e) {
@@ -124,9 +134,9 @@ export function translateModule(wasm: Uint8Array, opts: TranslateOptions): KbcMo
   let pc = 0;
   translated.forEach((t, i) => {
     const wasmIndex = nImports + i;
-    const type = m.types[m.funcTypes[wasmIndex]];
-    functions.push({ name: name(wasmIndex), type: typeIdOf(m.funcTypes[wasmIndex]), params: type.params.length,
-      results: type.results.length, frameSize: t!.frameSize, start: pc, length: t!.words.length });
+    const type = types[typeIdOf(m.funcTypes[wasmIndex])];
+    functions.push({ name: name(wasmIndex), type: typeIdOf(m.funcTypes[wasmIndex]), params: type.params,
+      results: type.results, frameSize: t!.frameSize, start: pc, length: t!.words.length });
     str(name(wasmIndex));
     const floor = m.bodies[i].codeStart;
     for (let k = 0; k < t!.words.length; k++, pc++) {

@@ -10,7 +10,11 @@ export type ValType = "i32" | "i64" | "f32" | "f64" | "v128" | "funcref" | "exte
 
 export interface FuncType { params: ValType[]; results: ValType[] }
 export interface Import { module: string; name: string; kind: "func" | "table" | "memory" | "global"; typeIndex: number }
-export interface Global { type: ValType; mutable: boolean; init: number | null /* i32.const value, or null when not an i32.const */ }
+export interface Global {
+  type: ValType; mutable: boolean;
+  init: number | null;   // i32.const value, i64.const's low word, or null for any other initialiser
+  initHi: number;        // i64.const's high word (0 otherwise)
+}
 export interface DataSegment { offset: number | null /* null: passive or not an i32.const */; bytes: Uint8Array }
 export interface ElemSegment { offset: number | null; funcs: number[] }
 export interface FuncBody {
@@ -125,10 +129,16 @@ export class Reader {
 
   /** A constant expression; returns the i32.const value or null for anything else. */
   constExpr(): number | null {
-    let value: number | null = null;
+    const c = this.constExpr64();
+    return c && !c.wide ? c.lo : null;
+  }
+
+  /** A constant expression; returns an i32.const or i64.const value as words, or null for anything else. */
+  constExpr64(): { lo: number; hi: number; wide: boolean } | null {
+    let value: { lo: number; hi: number; wide: boolean } | null = null;
     const op = this.u8();
-    if (op === 0x41) value = this.s32();
-    else if (op === 0x42) this.skipLeb();
+    if (op === 0x41) value = { lo: this.s32(), hi: 0, wide: false };
+    else if (op === 0x42) { const [lo, hi] = this.s64(); value = { lo, hi, wide: true }; }
     else if (op === 0x43) this.bytesN(4);
     else if (op === 0x44) this.bytesN(8);
     else if (op === 0x23 || op === 0xd2) this.u32();
@@ -182,7 +192,8 @@ export function readWasm(bytes: Uint8Array): WasmModule {
       case 5: for (let n = s.u32(); n > 0; n--) { const l = s.limits(); m.memory = { ...l, imported: false }; } break;
       case 6: for (let n = s.u32(); n > 0; n--) {
         const type = s.valtype(); const mutable = s.u8() === 1;
-        m.globals.push({ type, mutable, init: s.constExpr() });
+        const c = s.constExpr64();
+        m.globals.push({ type, mutable, init: c && c.wide === (type === "i64") ? c.lo : null, initHi: c?.hi ?? 0 });
       } break;
       case 7: for (let n = s.u32(); n > 0; n--) {
         const name = s.name(); const kind = s.u8(); m.exports.set(name, { kind, index: s.u32() });
