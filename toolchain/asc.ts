@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { KtError } from "./errors.ts";
 import { SourceMap } from "./sourcemap.ts";
 import { DATA_BASE } from "./layout.ts";
+import { RejectCheck, type AscApi } from "./reject.ts";
 
 /** The repository: the nearest folder upwards holding kernel-ts's package.json (works from bundles too). */
 export const REPO_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
@@ -48,6 +49,12 @@ let ascPromise: Promise<Asc> | null = null;
 function loadAsc(): Promise<Asc> {
   ascPromise ??= import("assemblyscript/asc").then((m) => m.default);
   return ascPromise;
+}
+/** The compiler's own API (the module asc itself uses), for the reject check's hooks. */
+let apiPromise: Promise<AscApi> | null = null;
+function loadApi(): Promise<AscApi> {
+  apiPromise ??= import("assemblyscript").then((m) => m as unknown as AscApi);
+  return apiPromise;
 }
 
 /** Maps the path asc asks for (relative to baseDir) onto the file to read, or null. */
@@ -90,7 +97,8 @@ function readSource(name: string, dir: string): string | null {
 
 /**
  * Compiles `entry` with asc (stub runtime, imported memory, data at DATA_BASE, source map).
- * Throws KtError (exit 2) with asc's diagnostics, one `file:line:col: error ...` line each.
+ * Throws KtError (exit 2) with asc's diagnostics and the reject check's (reject.ts), one
+ * `file:line:col: error ...` line each.
  */
 export async function compileProgram(entry: string, opts: CompileOptions = {}): Promise<CompiledProgram> {
   const abs = path.resolve(entry);
@@ -109,7 +117,17 @@ export async function compileProgram(entry: string, opts: CompileOptions = {}): 
   ];
   if (level > 0) argv.push("--optimize");
   const rel = (p: string) => path.relative(process.cwd(), path.resolve(baseDir, p)) || p;
+  // `file.ts:line:col` of a character offset; kernel-ts's own files (imported as "kernel-ts/…",
+  // which asc files under ~lib) are shown at their place in this repository.
+  const position = (file: string, text: string, offset: number) => {
+    const before = text.slice(0, offset).split("\n");
+    const kt = file.match(/^~lib\/kernel-ts\/(.*)$/);
+    const shown = kt ? path.relative(process.cwd(), path.join(KERNEL_TS, kt[1])) : file.startsWith("~lib/") ? file : rel(file);
+    return `${shown}:${before.length}:${before[before.length - 1].length + 1}`;
+  };
+  const check = opts.runtime === "minimal" ? null : new RejectCheck(await loadApi());
   const result = await withoutProcessExit(entry, () => asc.main(argv, {
+    transforms: check ? [check.transform as never] : [],
     readFile: readSource,
     writeFile(name, contents) { outputs.set(name, contents); },
     listFiles() { return []; },
@@ -118,16 +136,19 @@ export async function compileProgram(entry: string, opts: CompileOptions = {}): 
     reportDiagnostic(d) {
       if (d.category < 3) return; // infos and warnings are not build errors
       const r = d.range as unknown as { start: number; source: { normalizedPath: string } | null } | null;
+      if (check?.hides(d.code, r?.source?.normalizedPath, r?.start)) return;
       let where = "";
       if (r?.source) {
         const file = r.source.normalizedPath;
-        const text = file.startsWith("~lib/") ? asc.libraryFiles[file.slice(5).replace(/\.ts$/, "")] : readSource(file, baseDir);
-        const before = (text ?? "").slice(0, r.start).split("\n");
-        where = `${file.startsWith("~lib/") ? file : rel(file)}:${before.length}:${before[before.length - 1].length + 1}: `;
+        const kt = file.match(/^~lib\/(kernel-ts\/.*)$/);
+        const text = kt ? readSource(`node_modules/${kt[1]}`, baseDir)
+          : file.startsWith("~lib/") ? asc.libraryFiles[file.slice(5).replace(/\.ts$/, "")] : readSource(file, baseDir);
+        where = `${position(file, text ?? "", r.start)}: `;
       }
       diagnostics.push(`${where}error: TS${d.code}: ${d.message}`);
     },
   }));
+  diagnostics.push(...(check?.problems(position) ?? []));
   if (diagnostics.length > 0 || result.error) {
     const msg = diagnostics.length ? diagnostics.join("\n") : `${entry}: error: ${result.error?.message}`;
     throw new KtError(msg);

@@ -20,7 +20,7 @@ export interface TranslateOptions {
 interface Problem { func: number; offset: number; what: string }
 
 const MAX_ERRORS = 10;
-const MANAGED = "managed allocation (`new`, string concatenation, dynamic arrays)";
+const MANAGED = "managed allocation (`new`, array, object and template literals, string concatenation; use memory.data, a StaticArray of constants, an @unmanaged class placed with changetype, or a kernel allocator)";
 
 /** Translates `wasm` to kbc. Throws KtError (exit 2) listing every unsupported construct. */
 export function translateModule(wasm: Uint8Array, opts: TranslateOptions): KbcModule {
