@@ -2,14 +2,30 @@
 // the host interpreter). generateProgram(seed) is a pure function of the seed: it uses its own
 // xorshift32 generator, never Math.random.
 //
-// Every program it emits builds (only i32/u32/bool and the small integer types, no floats, i64,
-// allocation, strings or closures), terminates quickly (every loop has a constant iteration bound,
-// recursion has a depth parameter, and a static cost estimate caps calls inside loops), never
-// traps (divisors are made nonzero, INT_MIN / -1 is avoided, memory traffic stays inside the
-// scratch region 0x400000 + (x & 0xFFFF)) and prints every value it computes over serial.
+// Every program it emits builds (only i32/u32/i64/u64/bool and the small integer types, no
+// floats, allocation, strings or closures), terminates quickly (every loop has a constant
+// iteration bound, recursion has a depth parameter, and a static cost estimate caps calls inside
+// loops), never traps (divisors are made nonzero, INT_MIN / -1 and INT64_MIN / -1 are avoided,
+// memory traffic stays inside the scratch region 0x400000 + (x & 0xFFFF)) and prints every value
+// it computes over serial, 64-bit values in full (show64: both words in hex, then in decimal).
+//
+// About 40% of the value types it picks (locals, parameters, results, globals, loop counters,
+// printed expressions) are i64/u64, and expressions convert between all four types, so most
+// functions mix 32- and 64-bit arithmetic.
 
-type T = "i32" | "u32";
+type T = "i32" | "u32" | "i64" | "u64";
 type Small = "u8" | "i8" | "u16" | "i16";
+
+const is64 = (t: T): boolean => t === "i64" || t === "u64";
+const isSigned = (t: T): boolean => t === "i32" || t === "i64";
+const ALL_T: readonly T[] = ["i32", "u32", "i64", "u64"];
+const T32: readonly T[] = ["i32", "u32"];
+const T64: readonly T[] = ["i64", "u64"];
+/** 64-bit constants at the edges: word boundaries, the sign bit, all-ones. */
+const EDGE64: readonly bigint[] = [
+  0x8000000000000000n, 0xFFFFFFFFFFFFFFFFn, 0x7FFFFFFFFFFFFFFFn, 0x100000000n, 0xFFFFFFFFn, 0x80000000n, 0x7FFFFFFFn,
+  0x100000001n, 0xFFFFFFFF00000000n, 0xFFFFFFFF80000000n, 0x8000000000000001n, 0x1FFFFFFFFn, 0xFFFFn, 0x10000n,
+];
 
 /** xorshift32, seeded through a multiplicative mix so nearby seeds diverge at once. */
 class Rng {
@@ -45,16 +61,21 @@ class Rng {
 interface Var { name: string; type: T; assignable: boolean }
 interface SmallVar { name: string; type: Small }
 interface Fn { name: string; params: (T | Small)[]; ret: T | "void"; rec: boolean; cost: number; leaf: boolean }
+/** What the names of kmain's locals of each type are. */
+const KMAIN_VAR: Record<T, string> = { i32: "r", u32: "q", i64: "h", u64: "w" };
 
 /** Memory layout of a generated program. */
-const SCRATCH = 0x400000;      // scratch region: SCRATCH .. SCRATCH + 0xFFFF (+3 for a u32 at the top)
-const FTABLE = 0x411000;       // 4 function references (u32 each), outside the scratch region
+const SCRATCH = 0x400000;      // scratch region: SCRATCH .. SCRATCH + 0xFFFF (+ offset + 7 for a u64 at the top)
+const FTABLE = 0x411000;       // 4 function references (u32 each) to f0 / f1, outside the scratch region
+const FTABLE64 = 0x411100;     // 4 function references to f2 / f3
 const DECBUF = 0x412000;       // the decimal printer's digit buffer
 const GUARD = 0x413000;        // never written (reads 0): guards code that must never run
 const COST_BUDGET = 6000;      // static cost estimate per generated function
-const N_LEAF = 2;              // f0, f1: (a: i32, b: i32) => i32, the only indirect-call targets
+const N_LEAF = 4;              // the only indirect-call targets: f0, f1: BinFn; f2, f3: Bin64
+const N_LEAF32 = 2;            // f0, f1: (a: i32, b: i32) => i32; f2, f3: (a: u64, b: u32) => u64
 
 const hex = (n: number) => "0x" + (n >>> 0).toString(16).toUpperCase();
+const hex64 = (n: bigint) => "0x" + BigInt.asUintN(64, n).toString(16).toUpperCase();
 
 class Gen {
   private r: Rng;
@@ -82,7 +103,11 @@ class Gen {
 
   // ---------------------------------------------------------------- constants
 
+  /** A value type: 32-bit three times in five, 64-bit twice. */
+  private pickT(): T { return ALL_T[this.r.weighted([3, 3, 2, 2])]; }
+
   private konst(t: T): string {
+    if (is64(t)) return this.konst64(t);
     const r = this.r;
     const k = r.weighted([6, 3, 3, 3, 2, 2, 4]);
     let v: number;
@@ -105,6 +130,30 @@ class Gen {
     return r.chance(0.7) ? `<u32>${hex(v)}` : `<u32>${v}`;
   }
 
+  private konst64(t: T): string {
+    const r = this.r;
+    const k = r.weighted([6, 3, 4, 3, 2, 2, 3, 3]);
+    let v: bigint;
+    switch (k) {
+      case 0: v = BigInt(r.range(0, 16)); break;
+      case 1: v = BigInt(r.range(-16, -1)); break;
+      case 2: v = r.pick(EDGE64); break;
+      case 3: v = (BigInt(r.next()) << 32n) | BigInt(r.next()); break;
+      case 4: v = BigInt(r.range(-128, 127)); break;
+      case 5: v = 1n << BigInt(r.int(64)); break;
+      case 6: v = r.chance(0.5) ? BigInt(r.next() | 0) : BigInt(r.next()); break; // a 32-bit value, sign- or zero-extended
+      default: v = BigInt(r.range(17, 1000)); break;
+    }
+    if (t === "i64") {
+      v = BigInt.asIntN(64, v);
+      // never a decimal -9223372036854775808: its magnitude does not fit an i64 literal
+      if (v === -(1n << 63n) || r.chance(0.3)) return `<i64>${hex64(v)}`;
+      return `<i64>(${v})`;
+    }
+    v = BigInt.asUintN(64, v);
+    return r.chance(0.7) ? `<u64>${hex64(v)}` : `<u64>${v}`;
+  }
+
   // ---------------------------------------------------------------- expressions
 
   private cast(t: T, e: string, from: T): string { return from === t ? e : `<${t}>${e}`; }
@@ -122,18 +171,25 @@ class Gen {
     return this.konst(t);
   }
 
-  /** An address inside the scratch region. */
+  /** An address inside the scratch region (from a 32-bit or, wrapped, a 64-bit value). */
   private addr(depth: number): string {
-    const e = this.expr("u32", depth + 1);
-    return this.r.chance(0.3) ? `${hex(SCRATCH)} + (${e} & 0xFFF0)` : `${hex(SCRATCH)} + (${e} & 0xFFFF)`;
+    const r = this.r;
+    const e = r.chance(0.25) ? `<u32>${this.expr(r.pick(T64), depth + 1)}` : this.expr("u32", depth + 1);
+    return r.chance(0.3) ? `${hex(SCRATCH)} + (${e} & 0xFFF0)` : `${hex(SCRATCH)} + (${e} & 0xFFFF)`;
   }
 
   private load(t: T, depth: number): string {
     const r = this.r;
-    const k = r.pick(["u8", "i8", "u16", "i16", "u32", "i32"] as const);
     const off = r.chance(0.3) ? `, ${r.pick([1, 2, 3, 4, 8, 12, 15])}` : "";
-    const e = `load<${k}>(${this.addr(depth)}${off})`;
-    return k === t ? e : `<${t}>${e}`;
+    if (is64(t) && r.chance(0.3)) { // the i64 builtins: i64.load8_s .. i64.load32_u, i64.load
+      const k = r.pick(["load8_s", "load8_u", "load16_s", "load16_u", "load32_s", "load32_u", "load"]);
+      const e = `i64.${k}(${this.addr(depth)}${off})`;
+      return t === "i64" ? e : `<u64>${e}`;
+    }
+    const k = r.pick(["u8", "i8", "u16", "i16", "u32", "i32", "u64", "i64"] as const);
+    // always cast, even to its own type: a bare load<u32>(p) in an i64 context (say the left side
+    // of a compare inside <i64>(...)) loads an i64, and the compare then mixes i64 with u32
+    return `<${t}>load<${k}>(${this.addr(depth)}${off})`;
   }
 
   private cond(depth: number): string {
@@ -142,8 +198,8 @@ class Gen {
     if (depth < 3 && k === 1) return `(${this.cond(depth + 1)} && ${this.cond(depth + 1)})`;
     if (depth < 3 && k === 2) return `(${this.cond(depth + 1)} || ${this.cond(depth + 1)})`;
     if (depth < 3 && k === 3) return `(!${this.cond(depth + 1)})`;
-    if (k === 4) { const t = r.pick(["i32", "u32"] as const); return `(${this.expr(t, depth + 1)} != 0)`; }
-    const t = r.pick(["i32", "u32"] as const);
+    if (k === 4) { const t = this.pickT(); return `(${this.expr(t, depth + 1)} != 0)`; }
+    const t = this.pickT();
     const op = r.pick(["==", "!=", "<", "<=", ">", ">="]);
     // `x < (y | z)` makes asc try `x<...>` as type arguments and fail: the left side of < goes in ()
     const a = this.expr(t, depth + 1);
@@ -158,6 +214,13 @@ class Gen {
     const indirectOk = !this.cur.leaf && this.fns.length >= N_LEAF && this.mult * leafCost + this.cost <= COST_BUDGET;
     if (indirectOk && r.chance(0.35)) {
       this.cost += this.mult * leafCost;
+      if (r.chance(0.5)) { // (a: u64, b: u32) => u64
+        const a = this.expr("u64", depth + 1), b = this.expr("u32", depth + 1);
+        const e = r.chance(0.5)
+          ? `fq(${a}, ${b})`
+          : `changetype<Bin64>(load<usize>(${hex(FTABLE64)} + ((${this.expr("u32", depth + 1)} & 3) << 2)))(${a}, ${b})`;
+        return this.cast(t, e, "u64");
+      }
       const a = this.expr("i32", depth + 1), b = this.expr("i32", depth + 1);
       const e = r.chance(0.5)
         ? `fp(${a}, ${b})`
@@ -177,10 +240,11 @@ class Gen {
   }
 
   private argOf(p: T | Small, depth: number): string {
-    return p === "i32" || p === "u32" ? this.expr(p, depth) : `<${p}>${this.expr(this.r.pick(["i32", "u32"] as const), depth)}`;
+    return (ALL_T as readonly string[]).includes(p) ? this.expr(p as T, depth) : `<${p}>${this.expr(this.pickT(), depth)}`;
   }
 
   private divisor(t: T, depth: number): string {
+    if (is64(t)) return this.divisor64(t, depth);
     const r = this.r;
     const k = r.int(4);
     if (k === 0) {
@@ -194,48 +258,86 @@ class Gen {
     return t === "i32" ? `(${l} == 0 || ${l} == -1 ? 3 : ${l})` : `(${l} == 0 ? 1 : ${l})`;
   }
 
+  /** A 64-bit divisor that is never 0 (nor -1 when signed): small, or above 2^32, or anything. */
+  private divisor64(t: T, depth: number): string {
+    const r = this.r;
+    const s = t === "i64";
+    const k = r.int(5);
+    if (k === 0) {
+      let c: bigint;
+      do {
+        const j = r.int(4);
+        c = j === 0 ? BigInt(r.range(-20, 20)) : j === 1 ? BigInt(r.next() | 0)
+          : j === 2 ? r.pick(EDGE64) : (BigInt(r.next()) << 32n) | BigInt(r.next());
+        c = BigInt.asIntN(64, c);
+      } while (c === 0n || (s && c === -1n));
+      return s ? `<i64>${c === -(1n << 63n) ? hex64(c) : `(${c})`}` : `<u64>${hex64(c)}`;
+    }
+    if (k === 1) return s ? `((${this.expr(t, depth + 1)} & -2) | 2)` : `(${this.expr(t, depth + 1)} | 1)`;
+    if (k === 2) return s ? `(<i64>(<u64>${this.leaf(t, 6)} % 1000) + 1)` : `((${this.expr(t, depth + 1)} & 0xFF) + 1)`;
+    if (k === 3) { // above 2^32 (the division is not a 64/32 one), or a huge odd one
+      const e = this.expr(t, depth + 1);
+      // signed: even (so never -1) and nonzero (bit 32 set), of either sign
+      return s ? `(((${e} >> 20) & -2) | 0x100000000)` : r.chance(0.5) ? `(${e} | 0x100000000)` : `((${e} >> 13) | 1)`;
+    }
+    const l = this.leaf(t, 6);
+    return s ? `(${l} == 0 || ${l} == -1 ? 3 : ${l})` : `(${l} == 0 ? 1 : ${l})`;
+  }
+
   expr(t: T, depth: number): string {
     const r = this.r;
     if (depth >= 4 || r.chance(0.2 + depth * 0.15)) return this.leaf(t, depth);
-    const k = r.weighted([14, 5, 3, 3, 4, 4, 3, 3, 3, 2, 2, 2]);
+    const k = r.weighted([14, 5, 3, 3, 4, 4, 3, 3, 3, 2, 2, 2, 2]);
     const sub = () => this.expr(t, depth + 1);
     switch (k) {
-      case 0: return `(${sub()} ${r.pick(["+", "-", "*", "&", "|", "^", "+", "-", "^"])} ${sub()})`;
+      case 0: {
+        if (is64(t) && r.chance(0.2)) { // a 32x32 -> 64 product: <u64>a * <u64>b
+          const from = r.pick(T32);
+          return `(<${t}>${this.expr(from, depth + 1)} * <${t}>${this.expr(from, depth + 1)})`;
+        }
+        return `(${sub()} ${r.pick(["+", "-", "*", "&", "|", "^", "+", "-", "^"])} ${sub()})`;
+      }
       case 1: {
         const op = r.pick(["<<", ">>", ">>>"]);
-        const cnt = r.chance(0.5) ? String(r.pick([0, 1, 3, 7, 8, 15, 16, 24, 31, 32, 33, 40, 63, 64, 100])) : sub();
+        const counts = is64(t) ? [0, 1, 3, 8, 16, 31, 32, 33, 40, 48, 56, 63, 64, 65, 100, 127] : [0, 1, 3, 7, 8, 15, 16, 24, 31, 32, 33, 40, 63, 64, 100];
+        const cnt = r.chance(0.5) ? String(r.pick(counts)) : sub();
         return `(${sub()} ${op} ${cnt})`;
       }
       case 2: {
         const d = this.divisor(t, depth);
         const a = sub();
         const op = r.pick(["/", "%"]);
-        if (t === "i32" && op === "/" && d.startsWith("(") && d.includes("== -1")) {
+        if (isSigned(t) && op === "/" && d.startsWith("(") && d.includes("== -1")) {
           // leaf-guarded divisor already excludes -1
           return `(${a} / ${d})`;
         }
-        if (t === "i32" && op === "/" && r.chance(0.3)) {
-          const l = this.leaf("i32", 6);
+        if (isSigned(t) && op === "/" && r.chance(0.3)) {
+          const l = this.leaf(t, 6);
           return `(${l} == -1 ? (-${a}) : (${a} / (${l} == 0 ? 1 : ${l})))`;
         }
         return `(${a} ${op} ${d})`;
       }
-      case 3: return t === "i32" ? r.pick([`(-${sub()})`, `(~${sub()})`]) : r.pick([`(<u32>0 - ${sub()})`, `(~${sub()})`]);
+      case 3: return isSigned(t) ? r.pick([`(-${sub()})`, `(~${sub()})`]) : r.pick([`(<${t}>0 - ${sub()})`, `(~${sub()})`]);
       case 4: {
         const f = r.pick(["clz", "ctz", "popcnt", "rotl", "rotr"]);
         return f.startsWith("rot") ? `${f}<${t}>(${sub()}, ${sub()})` : `${f}<${t}>(${sub()})`;
       }
       case 5: {
-        const s = r.pick(["i8", "i16", "u8", "u16"]);
-        const from = r.pick(["i32", "u32"] as const);
+        const s = r.pick(is64(t) ? ["i8", "i16", "u8", "u16", "i32", "u32"] : ["i8", "i16", "u8", "u16"]);
+        const from = this.pickT();
         return `<${t}><${s}>(${this.expr(from, depth + 1)})`;
       }
-      case 6: { const from: T = t === "i32" ? "u32" : "i32"; return `<${t}>(${this.expr(from, depth + 1)})`; }
+      case 6: { // a conversion from another type (extend, wrap, reinterpret the sign), or two words joined
+        if (is64(t) && r.chance(0.25)) return `((<${t}>${this.expr("u32", depth + 1)} << 32) | <${t}>${this.expr("u32", depth + 1)})`;
+        const others = ALL_T.filter((x) => x !== t);
+        return `<${t}>(${this.expr(r.pick(others), depth + 1)})`;
+      }
       case 7: return `<${t}>${this.cond(depth + 1)}`;
       // branches in parentheses: `? <i32>(v0) : (...)` trips asc's arrow-function lookahead
       case 8: return `(${this.cond(depth + 1)} ? (${sub()}) : (${sub()}))`;
       case 9: return this.load(t, depth);
       case 10: return this.call(t, depth) ?? this.leaf(t, depth);
+      case 12: return `select<${t}>(${sub()}, ${sub()}, ${this.cond(depth + 1)})`;
       default: { // an assignment inside an expression: the old value may still be on wasm's stack
         const vs = this.assignable();
         const g = r.chance(0.2);
@@ -253,10 +355,19 @@ class Gen {
 
   // ---------------------------------------------------------------- statements
 
-  private show(e: string): void {
-    this.cost += this.mult * 20;
-    this.line(`show(${33 + (this.site++ % 90)}, ${e});`);
+  /** Prints `e` of type `t`: a 32-bit value with show, a 64-bit one in full with show64. */
+  private show(e: string, t: T = "u32"): void {
+    const tag = 33 + (this.site++ % 90);
+    if (is64(t)) {
+      this.cost += this.mult * 40;
+      this.line(`show64(${tag}, ${this.cast("u64", e, t)});`);
+    } else {
+      this.cost += this.mult * 20;
+      this.line(`show(${tag}, ${this.cast("u32", e, t)});`);
+    }
   }
+
+  private showVar(v: { name: string; type: T }): void { this.show(v.name, v.type); }
 
   private assignable(): Var[] { return this.vars.filter((v) => v.assignable); }
 
@@ -269,29 +380,38 @@ class Gen {
     switch (k) {
       case 0: { // assignment
         const vs = this.assignable();
-        if (!vs.length) return this.show(this.expr("u32", 1));
+        if (!vs.length) { const t = this.pickT(); return this.show(this.expr(t, 1), t); }
         const v = r.pick(vs);
         const op = r.weighted([6, 1, 1, 1, 1, 1]);
         this.line(`${v.name} ${["=", "+=", "-=", "^=", "|=", "*="][op]} ${this.expr(v.type, 0)};`);
-        if (r.chance(0.3)) this.show(this.cast("u32", v.name, v.type));
+        if (r.chance(0.3)) this.showVar(v);
         return;
       }
-      case 1: this.show(this.expr("u32", 1)); return;
+      case 1: { const t = this.pickT(); this.show(this.expr(t, 1), t); return; }
       case 2: if (nest) return this.ifStmt(depth); break;
       case 3: if (nest && this.loopDepth < 2) return this.loop(depth); break;
       case 4: if (nest) return this.switchStmt(depth); break;
       case 5: { // store
-        const k2 = r.pick(["u8", "u16", "u32", "i32", "i8", "i16"] as const);
-        const vt: T = k2.startsWith("u") ? "u32" : "i32";
+        const k2 = r.pick(["u8", "u16", "u32", "i32", "i8", "i16", "u64", "i64"] as const);
         const off = r.chance(0.3) ? `, ${r.pick([1, 2, 3, 4, 8])}` : "";
-        const v = k2 === "u32" || k2 === "i32" ? this.expr(vt, 1) : `<${k2}>${this.expr(vt, 1)}`;
-        this.line(`store<${k2}>(${this.addr(1)}, ${v}${off});`);
+        if (k2 === "u64" || k2 === "i64") {
+          this.line(`store<${k2}>(${this.addr(1)}, ${this.expr(k2, 1)}${off});`);
+        } else if (r.chance(0.4)) { // a 64-bit value's low bytes: i64.store8 / 16 / 32
+          const vt = r.pick(T64);
+          const w = k2.endsWith("8") ? 8 : k2.endsWith("16") ? 16 : 32;
+          if (r.chance(0.3)) this.line(`i64.store${w}(${this.addr(1)}, ${this.cast("i64", this.expr(vt, 1), vt)}${off});`);
+          else this.line(`store<${k2}>(${this.addr(1)}, ${this.expr(vt, 1)}${off});`);
+        } else {
+          const vt: T = k2.startsWith("u") ? "u32" : "i32";
+          const v = k2 === "u32" || k2 === "i32" ? this.expr(vt, 1) : `<${k2}>${this.expr(vt, 1)}`;
+          this.line(`store<${k2}>(${this.addr(1)}, ${v}${off});`);
+        }
         return;
       }
       case 6: { // memory.copy / memory.fill, inside the scratch region
         this.cost += this.mult * 10;
-        // never a length that folds to 8 or 16: binaryen turns those into i64 / v128 loads and stores
-        const len = r.chance(0.5) ? String(r.pick([0, 1, 2, 3, 4, 5, 7, 9, 12, 15, 17, 31, 32, 33, 64, 100]))
+        // lengths 8 and 16 fold into i64 loads and stores
+        const len = r.chance(0.5) ? String(r.pick([0, 1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 31, 32, 33, 64, 100]))
           : r.chance(0.5) ? `((${this.expr("u32", 2)} & 0x3F) + 17)` : `((${this.expr("u32", 2)} & 0x7FFF) | 0x20)`;
         const a = `${hex(SCRATCH)} + (${this.expr("u32", 2)} & 0x7FFF)`;
         if (r.chance(0.5)) this.line(`memory.copy(${a}, ${hex(SCRATCH)} + (${this.expr("u32", 2)} & 0x7FFF), ${len});`);
@@ -312,22 +432,25 @@ class Gen {
           return;
         }
         const vs = this.assignable();
-        const t: T = vs.length ? r.pick(vs).type : "i32";
+        const t: T = vs.length ? r.pick(vs).type : this.pickT();
         const c = this.call(t, 1);
         if (c === null) return;
         if (vs.length && r.chance(0.7)) {
           const v = r.pick(vs.filter((x) => x.type === t));
           this.line(`${v.name} = ${c};`);
-          this.show(this.cast("u32", v.name, v.type));
-        } else this.show(this.cast("u32", c, t));
+          this.showVar(v);
+        } else this.show(c, t);
         return;
       }
       case 9: // break / continue
         this.line(`if ${this.cond(1)} ${r.chance(0.5) || this.inSwitch ? "continue" : "break"};`);
         return;
       case 10: if (!this.cur.leaf && r.chance(0.5)) { // re-point the function references
-        if (r.chance(0.5)) this.line(`fp = ${this.cond(1)} ? f0 : f1;`);
-        else this.line(`store<usize>(${hex(FTABLE)} + ${4 * r.int(4)}, changetype<usize>(f${r.int(N_LEAF)}));`);
+        const k3 = r.int(4);
+        if (k3 === 0) this.line(`fp = ${this.cond(1)} ? f0 : f1;`);
+        else if (k3 === 1) this.line(`fq = ${this.cond(1)} ? f2 : f3;`);
+        else if (k3 === 2) this.line(`store<usize>(${hex(FTABLE)} + ${4 * r.int(4)}, changetype<usize>(f${r.int(N_LEAF32)}));`);
+        else this.line(`store<usize>(${hex(FTABLE64)} + ${4 * r.int(4)}, changetype<usize>(f${N_LEAF32 + r.int(N_LEAF - N_LEAF32)}));`);
         return;
       } break;
       case 11: if (depth > 0) { // early return
@@ -343,7 +466,7 @@ class Gen {
       case 13: { // small-typed local
         const s = r.pick(this.smalls);
         const op = r.pick(["=", "+=", "-=", "^="]);
-        this.line(`${s.name} ${op} <${s.type}>${this.expr(r.pick(["i32", "u32"] as const), 1)};`);
+        this.line(`${s.name} ${op} <${s.type}>${this.expr(this.pickT(), 1)};`);
         if (r.chance(0.5)) this.show(`<u32>${s.name}`);
         return;
       }
@@ -403,7 +526,7 @@ class Gen {
     const r = this.r;
     const bound = r.range(1, 7);
     const n = `i${this.uniq++}`;
-    const t: T = r.pick(["i32", "u32"] as const);
+    const t: T = ALL_T[r.weighted([4, 4, 1, 1])];
     const saveMult = this.mult;
     this.mult *= bound + 1;
     const counter: Var = { name: n, type: t, assignable: false };
@@ -456,8 +579,12 @@ class Gen {
   private switchStmt(depth: number): void {
     const r = this.r;
     const n = r.range(3, 8);
-    const t: T = r.pick(["i32", "u32"] as const);
-    const disc = r.chance(0.5) ? `<${t}>(${this.expr(t, 1)} & 7)` : t === "u32" ? `(${this.expr("u32", 1)} % ${n + 1})` : `<i32>(<u32>${this.expr("i32", 1)} % ${n + 1})`;
+    const t: T = r.pick(T32);
+    const k = r.int(6);
+    const disc = k < 2 ? `<${t}>(${this.expr(t, 1)} & 7)`
+      : k === 2 ? `<${t}>(${this.expr(r.pick(T64), 1)} & 7)` // a wrapped 64-bit value
+      : k === 3 ? `(<u32>(${this.expr("u64", 1)} >> ${r.pick([32, 40, 61])}) % ${n + 1})` // the high word
+      : t === "u32" ? `(${this.expr("u32", 1)} % ${n + 1})` : `<i32>(<u32>${this.expr("i32", 1)} % ${n + 1})`;
     this.line(`switch (${disc}) {`);
     this.inSwitch++;
     for (let i = 0; i < n; i++) {
@@ -485,10 +612,11 @@ class Gen {
   private func(idx: number): Fn {
     const r = this.r;
     const leaf = idx < N_LEAF;
+    const leaf64 = leaf && idx >= N_LEAF32;
     const rec = !leaf && r.chance(0.3);
-    const params: (T | Small)[] = leaf ? ["i32", "i32"] : Array.from({ length: r.range(1, 5) },
-      () => (r.chance(0.15) ? r.pick(["u8", "i8", "u16", "i16"] as const) : r.pick(["i32", "u32"] as const)));
-    const ret: T | "void" = leaf ? "i32" : rec ? r.pick(["i32", "u32"] as const) : r.pick(["i32", "u32", "i32", "u32", "void"] as const);
+    const params: (T | Small)[] = leaf ? (leaf64 ? ["u64", "u32"] : ["i32", "i32"]) : Array.from({ length: r.range(1, 5) },
+      () => (r.chance(0.15) ? r.pick(["u8", "i8", "u16", "i16"] as const) : this.pickT()));
+    const ret: T | "void" = leaf ? (leaf64 ? "u64" : "i32") : rec ? this.pickT() : r.chance(0.2) ? "void" : this.pickT();
     const f: Fn = { name: `f${idx}`, params: rec ? ["i32", ...params] : params, ret, rec, cost: 0, leaf };
     this.cur = f;
     this.vars = []; this.smalls = []; this.counters = [];
@@ -500,21 +628,21 @@ class Gen {
     this.ind++;
     f.params.forEach((t, i) => {
       if (rec && i === 0) this.counters.push({ name: "depth", type: "i32", assignable: false });
-      else if (t === "i32" || t === "u32") this.vars.push({ name: `p${i}`, type: t, assignable: true });
-      else this.smalls.push({ name: `p${i}`, type: t });
+      else if ((ALL_T as readonly string[]).includes(t)) this.vars.push({ name: `p${i}`, type: t as T, assignable: true });
+      else this.smalls.push({ name: `p${i}`, type: t as Small });
     });
     if (rec) {
       this.line(`if (depth <= 0) return ${this.expr(ret as T, 2)};`);
     }
     const nl = r.range(leaf ? 1 : 2, leaf ? 2 : 4);
     for (let i = 0; i < nl; i++) {
-      const t: T = r.pick(["i32", "u32"] as const);
+      const t: T = this.pickT();
       this.line(`let v${i}: ${t} = ${this.expr(t, 1)};`);
       this.vars.push({ name: `v${i}`, type: t, assignable: true });
     }
     if (!leaf && r.chance(0.4)) {
       const s = r.pick(["u8", "i8", "u16", "i16"] as const);
-      this.line(`let s0: ${s} = <${s}>${this.expr("i32", 2)};`);
+      this.line(`let s0: ${s} = <${s}>${this.expr(this.pickT(), 2)};`);
       this.smalls.push({ name: "s0", type: s });
     }
     const ns = leaf ? r.range(1, 3) : r.range(3, 7);
@@ -531,10 +659,10 @@ class Gen {
     const mt: T = ret === "void" ? "u32" : ret;
     let mix = this.cast(mt, this.vars[0].name, this.vars[0].type);
     for (const v of this.vars.slice(1)) {
-      mix = r.chance(0.5) ? `(${mix} ^ ${this.cast(mt, v.name, v.type)})` : `(rotl<${mt}>(${mix}, ${r.range(1, 31)}) + ${this.cast(mt, v.name, v.type)})`;
+      mix = r.chance(0.5) ? `(${mix} ^ ${this.cast(mt, v.name, v.type)})` : `(rotl<${mt}>(${mix}, ${r.range(1, is64(mt) ? 63 : 31)}) + ${this.cast(mt, v.name, v.type)})`;
     }
     for (const s of this.smalls) mix = `(${mix} + <${mt}>${s.name})`;
-    if (ret === "void") this.show(mix);
+    if (ret === "void") this.show(mix, mt);
     else this.line(`return ${mix};`);
     this.ind--;
     this.line(`}`);
@@ -546,23 +674,23 @@ class Gen {
   private kmain(): void {
     const r = this.r;
     this.cur = { name: "kmain", params: [], ret: "i32", rec: false, cost: 0, leaf: false };
-    this.vars = [{ name: "r", type: "i32", assignable: true }, { name: "q", type: "u32", assignable: true }];
+    this.vars = ALL_T.map((t) => ({ name: KMAIN_VAR[t], type: t, assignable: true }));
     this.smalls = []; this.counters = []; this.mult = 1; this.cost = 0; this.loopDepth = 0; this.inSwitch = 0;
     this.line(`export function kmain(): void {`);
     this.ind++;
     this.line(`for (let i: u32 = 0; i < 64; i++) store<u32>(${hex(SCRATCH)} + (i << 2), i * 0x9E3779B9 + ${hex(r.next())});`);
-    for (let i = 0; i < 4; i++) this.line(`store<usize>(${hex(FTABLE)} + ${4 * i}, changetype<usize>(f${r.int(N_LEAF)}));`);
-    this.line(`let r: i32 = ${this.konst("i32")};`);
-    this.line(`let q: u32 = ${this.konst("u32")};`);
+    for (let i = 0; i < 4; i++) this.line(`store<usize>(${hex(FTABLE)} + ${4 * i}, changetype<usize>(f${r.int(N_LEAF32)}));`);
+    for (let i = 0; i < 4; i++) this.line(`store<usize>(${hex(FTABLE64)} + ${4 * i}, changetype<usize>(f${N_LEAF32 + r.int(N_LEAF - N_LEAF32)}));`);
+    for (const t of ALL_T) this.line(`let ${KMAIN_VAR[t]}: ${t} = ${this.konst(t)};`);
     for (const f of this.fns) {
       const calls = r.range(2, 4);
       for (let c = 0; c < calls; c++) {
         this.cost = 0;
         const call = `${f.name}(${this.args(f, 1)})`;
         if (f.ret === "void") { this.line(`${call};`); continue; }
-        const v = f.ret === "i32" ? "r" : "q";
+        const v = KMAIN_VAR[f.ret];
         this.line(`${v} ${r.pick(["=", "^=", "+="])} ${call};`);
-        this.show(this.cast("u32", v, f.ret));
+        this.show(v, f.ret);
       }
     }
     // one call in a loop, with the loop counter as an argument
@@ -573,15 +701,16 @@ class Gen {
     this.counters.push({ name: "k", type: "i32", assignable: false });
     if (f.ret === "void") this.line(`${f.name}(${this.args(f, 1)});`);
     else {
-      const v = f.ret === "i32" ? "r" : "q";
+      const v = KMAIN_VAR[f.ret];
       this.line(`${v} = ${f.name}(${this.args(f, 1)});`);
-      this.show(this.cast("u32", v, f.ret));
+      this.show(v, f.ret);
     }
     this.counters.pop();
     this.ind--;
     this.line(`}`);
-    for (const g of this.globals) this.show(this.cast("u32", g.name, g.type));
+    for (const g of this.globals) this.showVar(g);
     this.line(`show(36, <u32>fp(3, 5));`);
+    this.line(`show64(37, fq(<u64>0x123456789ABCDEF, 37));`);
     this.line(`show(35, checksum());`);
     if (r.chance(0.5)) this.line(`exit(0);`);
     this.ind--;
@@ -593,14 +722,16 @@ class Gen {
     this.line(`@external("kernel", "outb") declare function outb(port: u32, v: u32): void;`);
     this.line(`@external("kernel", "exit") declare function exit(code: u32): void;`);
     this.line(`type BinFn = (a: i32, b: i32) => i32;`);
+    this.line(`type Bin64 = (a: u64, b: u32) => u64;`);
     this.line(``);
     const ng = r.range(1, 3);
     for (let i = 0; i < ng; i++) {
-      const t: T = r.pick(["i32", "u32"] as const);
+      const t: T = this.pickT();
       this.line(`let g${i}: ${t} = ${this.konst(t)};`);
       this.globals.push({ name: `g${i}`, type: t, assignable: true });
     }
-    this.line(`let fp: BinFn = f${r.int(N_LEAF)};`);
+    this.line(`let fp: BinFn = f${r.int(N_LEAF32)};`);
+    this.line(`let fq: Bin64 = f${N_LEAF32 + r.int(N_LEAF - N_LEAF32)};`);
     this.line(``);
     this.line(`function putc(c: u32): void { outb(0x3F8, c); }`);
     this.line(`function hex(v: u32): void {`);
@@ -614,13 +745,21 @@ class Gen {
     this.line(`  while (n > 0) { n--; putc(load<u8>(${hex(DECBUF)} + n)); }`);
     this.line(`}`);
     this.line(`function show(tag: u32, v: u32): void { putc(tag); putc(32); hex(v); putc(32); dec(<i32>v); putc(10); }`);
+    this.line(`function dec64(v: i64): void {`);
+    this.line(`  let u: u64 = v < 0 ? <u64>0 - <u64>v : <u64>v;`);
+    this.line(`  if (v < 0) putc(45);`);
+    this.line(`  let n: u32 = 0;`);
+    this.line(`  do { store<u8>(${hex(DECBUF)} + n, 48 + <u32>(u % 10)); u = u / 10; n++; } while (u != 0);`);
+    this.line(`  while (n > 0) { n--; putc(load<u8>(${hex(DECBUF)} + n)); }`);
+    this.line(`}`);
+    this.line(`function show64(tag: u32, v: u64): void { putc(tag); putc(32); hex(<u32>(v >> 32)); hex(<u32>v); putc(32); dec64(<i64>v); putc(10); }`);
     this.line(`function checksum(): u32 {`);
     this.line(`  let h: u32 = 0x811C9DC5;`);
     this.line(`  for (let a: u32 = ${hex(SCRATCH)}; a < ${hex(SCRATCH + 0x10000)}; a += 4) h = (h ^ load<u32>(a)) * 16777619;`);
     this.line(`  return h;`);
     this.line(`}`);
     this.line(``);
-    const nf = r.range(N_LEAF + 1, 6);
+    const nf = r.range(N_LEAF + 1, 8);
     this.fnCap = Math.floor(160 / nf);
     for (let i = 0; i < nf; i++) this.fns.push(this.func(i));
     this.kmain();
