@@ -31,15 +31,24 @@ export type Reg = Reg32 | (typeof REG16)[number] | (typeof REG8)[number] | (type
 export interface LabelRef { label: string; add: number }
 export const ref = (label: string, add = 0): LabelRef => ({ label, add });
 
-export interface Mem { mem: true; base?: Reg32; index?: Reg32; scale?: 1 | 2 | 4 | 8; disp?: number | LabelRef; size: 8 | 16 | 32 | 0 }
+/**
+ * A hole: an immediate or displacement whose value is filled in later (the stencils of
+ * boot/stencil.ts). It is encoded as 0 in its full-size form (imm8 when `size` is 1, else imm32 or
+ * disp32); its offset in the bytes is found by decoding the instruction.
+ */
+export interface Hole { hole: string; size: 1 | 4 }
+export const hole = (name: string, size: 1 | 4 = 4): Hole => ({ hole: name, size });
+
+export interface Mem { mem: true; base?: Reg32; index?: Reg32; scale?: 1 | 2 | 4 | 8; disp?: number | LabelRef | Hole; size: 8 | 16 | 32 | 0 }
 /** A memory operand; `size` 0 is for instructions without an operand size (lea, lgdt, invlpg). */
 export const mem = (m: Omit<Mem, "mem" | "size"> & { size?: Mem["size"] }): Mem => ({ mem: true, size: 32, ...m });
 export const m8 = (m: Omit<Mem, "mem" | "size">): Mem => mem({ ...m, size: 8 });
 export const m16 = (m: Omit<Mem, "mem" | "size">): Mem => mem({ ...m, size: 16 });
 
-export type Operand = Reg | Mem | number | LabelRef;
+export type Operand = Reg | Mem | number | LabelRef | Hole;
 
 const isLabel = (o: Operand): o is LabelRef => typeof o === "object" && "label" in o;
+export const isHole = (o: unknown): o is Hole => typeof o === "object" && o !== null && "hole" in o;
 const isMem = (o: Operand): o is Mem => typeof o === "object" && "mem" in o;
 const isReg = (o: Operand): o is Reg => typeof o === "string";
 const regSize = (r: Reg): number => ((REG32 as readonly string[]).includes(r) ? 32 : (REG16 as readonly string[]).includes(r) ? 16 : (REG8 as readonly string[]).includes(r) ? 8 : 0);
@@ -61,6 +70,7 @@ function spellings(o: Operand, labelled: boolean, opSize: number): string[] {
     return [`r${s}`, `rm${s}`, `r32m${s}`, ...special];
   }
   if (isMem(o)) return o.size === 0 ? ["m", "m1632"] : [`rm${o.size}`, `r32m${o.size}`, `m${o.size}`, "m"];
+  if (isHole(o)) return o.size === 1 ? ["imm8"] : ["imm32"];
   if (isLabel(o) || labelled) return ["imm32"];
   const v = o as number;
   if (opSize === 8) return ["imm8"];
@@ -85,6 +95,8 @@ export interface Encoded {
   base: number;
   bytes: Uint8Array;
   insnStarts: Set<number>;
+  /** The address of each item of the section, in order (labels included). */
+  itemAddrs: number[];
   listing: { addr: number; len: number; text: string; label?: string; insn: boolean }[];
 }
 
@@ -127,6 +139,7 @@ export class Section {
 function show(o: Operand): string {
   if (isReg(o)) return o;
   if (isLabel(o)) return o.add ? `${o.label}+${o.add}` : o.label;
+  if (isHole(o)) return `<${o.hole}>`;
   if (isMem(o)) {
     const parts = [o.base, o.index ? `${o.index}*${o.scale ?? 1}` : undefined, o.disp !== undefined ? show(o.disp as Operand) : undefined].filter(Boolean);
     return `${o.size ? `${o.size === 8 ? "byte" : o.size === 16 ? "word" : "dword"} ` : ""}[${parts.join("+")}]`;
@@ -156,8 +169,10 @@ export function assemble(sections: Section[], symbols: Map<string, number> = new
         const chunks: Uint8Array[] = [];
         const insnStarts = new Set<number>();
         const listing: Encoded["listing"] = [];
+        const itemAddrs: number[] = [];
         let pendingLabel: string | undefined;
         s.items.forEach((it, k) => {
+          itemAddrs.push(addr);
           let bytes: Uint8Array;
           switch (it.kind) {
             case "label":
@@ -198,7 +213,7 @@ export function assemble(sections: Section[], symbols: Map<string, number> = new
         const buf = new Uint8Array(total);
         let p = 0;
         for (const c of chunks) { buf.set(c, p); p += c.length; }
-        out.push({ name: s.name, base: s.base, bytes: buf, insnStarts, listing });
+        out.push({ name: s.name, base: s.base, bytes: buf, insnStarts, itemAddrs, listing });
       });
     }
     checkBranches(out);
@@ -223,7 +238,7 @@ function buildInstruction(it: Item, resolve: (l: LabelRef) => number, pass: numb
   if (mnemonic === "rep_stosb") return Instruction.createRepStosb(32);
   const M = mnemonic[0].toUpperCase() + mnemonic.slice(1);
   // Operands referring to labels use their 32-bit forms so both passes agree on lengths.
-  const labelled = ops.map((o) => isLabel(o) || (isMem(o) && isLabel(o.disp as Operand)));
+  const labelled = ops.map((o) => isLabel(o) || (isMem(o) && (isLabel(o.disp as Operand) || isHole(o.disp))));
   const first = ops.find((o) => isReg(o) || isMem(o));
   const opSize = first === undefined ? 32 : isReg(first) ? regSize(first) || 32 : (first as Mem).size || 32;
   const cands = ops.map((o, i) => spellings(o, labelled[i], opSize));
@@ -241,11 +256,11 @@ function buildInstruction(it: Item, resolve: (l: LabelRef) => number, pass: numb
   const vals = ops.map((o) => {
     if (isReg(o)) return { reg: icedReg(o) };
     if (isMem(o)) {
-      const disp = o.disp === undefined ? 0 : isLabel(o.disp as Operand) ? resolve(o.disp as LabelRef) : (o.disp as number);
-      const forced = isLabel(o.disp as Operand) || !o.base ? 4 : disp === 0 ? 0 : disp >= -128 && disp <= 127 ? 1 : 4;
+      const disp = o.disp === undefined || isHole(o.disp) ? 0 : isLabel(o.disp as Operand) ? resolve(o.disp as LabelRef) : (o.disp as number);
+      const forced = isLabel(o.disp as Operand) || isHole(o.disp) || !o.base ? 4 : disp === 0 ? 0 : disp >= -128 && disp <= 127 ? 1 : 4;
       return { mem: MemoryOperand.createBaseIndexScaleDisplSize(o.base ? icedReg(o.base) : Register.None, o.index ? icedReg(o.index) : Register.None, o.scale ?? 1, BigInt(disp | 0), forced) };
     }
-    return { imm: isLabel(o) ? resolve(o) : (o as number) };
+    return { imm: isLabel(o) ? resolve(o) : isHole(o) ? 0 : (o as number) };
   });
   const I = Instruction as unknown as Record<string, (...a: unknown[]) => IcedInstruction>;
   const kinds = vals.map((v) => ("reg" in v ? "Reg" : "mem" in v ? "Mem" : "I32")).join("");

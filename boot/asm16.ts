@@ -171,7 +171,7 @@ export function assemble16(sections: Section[], symbols: Map<string, number> = n
         const bytes = new Uint8Array(addr - s.base);
         let p = 0;
         for (const c of chunks) { bytes.set(c, p); p += c.length; }
-        return { name: s.name, base: s.base, bytes, insnStarts, listing };
+        return { name: s.name, base: s.base, bytes, insnStarts, itemAddrs: [], listing };
       });
     }
     checkNearBranches(out);

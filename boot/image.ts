@@ -18,6 +18,8 @@ import { Section, assemble, listing, mem, m8, ref, type Encoded } from "./asm.ts
 import { writeElf, type Segment } from "./elf.ts";
 import { emitTraps, EXC_NAMES, IDT_VECTORS, TSS_SEL, DF_TSS_SEL } from "./traps.ts";
 import { emitInterpreter, VM_LABELS, TI, TI_FRAME, isBranch, EAX_CONSUMERS, type FaultInjection, type InterpreterInfo } from "./vm.ts";
+import { emitStencil, locateStencil, type Stencil, type StencilOps } from "./stencil.ts";
+import { emitTrampolines, emitStencilTables, emitCompiler, emitKindTable, emitJitData, JIT_ALIAS, JIT_ALIAS_MAX, type JitMode } from "./jit.ts";
 import { OPCODES, TRAP_CODES, VM_STACK_SLOTS, VM_MAX_DEPTH } from "../toolchain/kbc/opcodes.ts";
 import { TRAP, KtError } from "../toolchain/errors.ts";
 import { displayName, type KbcModule } from "../toolchain/kbc/module.ts";
@@ -26,6 +28,8 @@ import type { CompileOptions } from "../toolchain/asc.ts";
 import { MAX_FRAMES } from "../toolchain/panic.ts";
 
 export const TEXT_BASE = 0x0010_0000;
+/** The compiling tier unless an image is built with another (kt build --jit). */
+export const DEFAULT_JIT: JitMode = "lazy";
 const PAGE = 4096;
 const NATIVE_STACK = 64 * 1024;
 const DF_STACK = 4096; // the double-fault task's own stack, below the native stack
@@ -35,6 +39,8 @@ const pageUp = (n: number) => Math.ceil(n / PAGE) * PAGE;
 export interface ImageLayout {
   text: { base: number; size: number; hotSize: number };
   rodata: { base: number; size: number };
+  /** The JIT region (trampolines, then compiled code) and its writable alias; absent with --jit off. */
+  jit?: { base: number; area: number; end: number; alias: number; stencils: number; stencilBytes: number };
   data: { base: number; size: number };
   bss: { base: number; end: number };
   segments: { addr: number; size: number }[];
@@ -61,47 +67,96 @@ export async function buildImage(entry: string, opts: CompileOptions & LinkOptio
 export interface LinkOptions {
   /** Tests only: make one opcode's handler raise a CPU exception. */
   inject?: FaultInjection;
+  /** The compiling tier: off (the interpreter only), lazy (a function compiled at its first call; the default), eager (all at boot). */
+  jit?: JitMode;
+  /** With the compiling tier: functions (by index) that always run in the interpreter. */
+  interpreted?: (f: number) => boolean;
 }
 
 
 /** Lays out and assembles the image of a verified kbc module. */
 export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {}): Image {
   const segEnd = Math.max(0, ...m.data.map((d) => d.addr + d.bytes.length));
-  const build = (rodataBase: number, dataBase: number, bssBase: number) => {
+  const jit = (opts.jit ?? DEFAULT_JIT) !== "off";
+  const nInsn = m.code.length >> 1, nFn = m.functions.length;
+  /** The stencils as placed by the first build (their offsets and sizes do not depend on addresses). */
+  let located: Stencil[] | undefined;
+  const build = (rodataBase: number, jitBase: number, jitArea: number, dataBase: number, bssBase: number) => {
     const dfStackTop = bssBase + DF_STACK;
     const ctlBase = dfStackTop + NATIVE_STACK;
     const ctlEnd = ctlBase + 8 * VM_MAX_DEPTH;
     const stackBase = ctlEnd;
     const stackEnd = stackBase + 4 * VM_STACK_SLOTS;
+    // The compiler's maps (bss): an address per instruction, an end per function.
+    const pcmap = stackEnd, fend = pcmap + (jit ? 4 * (nInsn + 1) : 0), bssEnd = jit ? pageUp(fend + 4 * nFn) : stackEnd;
     const symbols = new Map([["df_stack_top", dfStackTop], ["native_stack_top", ctlBase], ["ctl_base", ctlBase], ["ctl_end_addr", ctlEnd],
-      ["vm_stack_base", stackBase], ["vm_stack_end_addr", stackEnd], ["image_end_addr", stackEnd]]);
+      ["vm_stack_base", stackBase], ["vm_stack_end_addr", stackEnd], ["image_end_addr", bssEnd]]);
+    if (jit) {
+      for (const [k, v] of [["jit_pcmap", pcmap], ["jit_fend", fend], ["jit_area", jitArea], ["jit_end", jitArea + areaBytes],
+        ["jit_alias_delta", (JIT_ALIAS - jitBase) >>> 0], ["jit_size", jitArea + areaBytes - jitBase]] as const) symbols.set(k, v);
+    }
     const text = new Section("text", TEXT_BASE);
     const rodata = new Section("rodata", rodataBase);
+    const jitSec = new Section("jit", jitBase);
     const data = new Section("data", dataBase);
-    const info = emitText(text, m, opts.inject);
-    emitRodata(rodata, m, info);
-    emitData(data, m);
-    const out = assemble([text, rodata, data], symbols);
-    return { out, bssEnd: stackEnd };
+    const info = emitText(text, m, opts);
+    emitRodata(rodata, m, info, jit);
+    let stencilEmits: { label: string; holeItems: ReturnType<typeof emitStencil>["holeItems"] }[] = [];
+    if (jit) {
+      const list = info.stencils();
+      const index = new Map(list.map((x, i) => [x.name, i]));
+      rodata.align(16).label("stencils");
+      stencilEmits = list.map((x) => ({ label: `st_${x.name}`, ...emitStencil(rodata, `st_${x.name}`, x.ops) }));
+      const variants = handlerVariants(m, info, jit);
+      const sids = Uint16Array.from(variants, (v) => {
+        const k = index.get(v);
+        if (k === undefined) throw new Error(`internal: no stencil ${v}`);
+        return k;
+      });
+      emitStencilTables(rodata, list.map((x, i) => ({ label: `st_${x.name}`, size: located?.[i].size ?? 0, holes: located?.[i].holes ?? new Array(countHoles(x.ops)).fill({ off: 0, kind: "REL", add: 0, size: 4 }) })), sids);
+      emitTrampolines(jitSec, m.functions.map((f) => f.start), opts.interpreted ?? (() => false));
+      emitKindTable(rodata);
+      rodata.label("jit_interpreted").bytes(m.functions.map((_, f) => (opts.interpreted?.(f) ? 1 : 0)));
+    }
+    emitData(data, m); // first: data_start is the section's start
+    if (jit) emitJitData(data, nFn);
+    const out = assemble([text, rodata, jitSec, data], symbols);
+    const stencils = stencilEmits.map((e) => locateStencil(out.sections[1], out.labels, rodata, e.label, e.holeItems));
+    return { out, bssEnd, stencils, info };
   };
+  let areaBytes = 0;
   // Pass 1 at provisional addresses measures the sections (their sizes do not depend on addresses).
-  const first = build(0x0800_0000, 0x0900_0000, 0x0a00_0000);
-  const [t1, r1, d1] = first.out.sections;
+  const first = build(0x0800_0000, 0x0880_0000, 0x0880_1000, 0x0900_0000, 0x0a00_0000);
+  const [t1, r1, j1, d1] = first.out.sections;
+  if (jit) {
+    located = first.stencils;
+    // Room for every function compiled, each 16-aligned: it can never run out.
+    const byName = new Map(located.map((x) => [x.name, x.size]));
+    const sizes = handlerVariants(m, first.info, jit).map((v) => byName.get(`st_${v}`)!);
+    areaBytes = pageUp(m.functions.reduce((n, f) => n + 16 + sizes.slice(f.start, f.start + f.length).reduce((a, b) => a + b, 0), 0));
+  }
+  if (jit && j1.bytes.length + areaBytes + PAGE > JIT_ALIAS_MAX) throw new KtError(`${name}: error: the compiled code would need more than ${JIT_ALIAS_MAX >> 20} MiB; build with --jit off`);
   const rodataBase = pageUp(TEXT_BASE + t1.bytes.length);
-  const dataBase = pageUp(rodataBase + r1.bytes.length);
+  const jitBase = pageUp(rodataBase + r1.bytes.length);
+  const jitArea = jit ? pageUp(jitBase + j1.bytes.length) : jitBase;
+  const dataBase = jit ? jitArea + areaBytes : jitBase;
   const dataEnd = dataBase + d1.bytes.length;
   const low = Math.min(...m.data.map((d) => d.addr));
   if (m.data.length && low < pageUp(dataEnd)) {
     throw new KtError(`${name}: error: the image (up to 0x${dataEnd.toString(16)}) overlaps the program's data at 0x${low.toString(16)}`);
   }
   const bssBase = pageUp(Math.max(dataEnd, segEnd));
-  const { out, bssEnd } = build(rodataBase, dataBase, bssBase);
-  const [text, rodata, data] = out.sections;
+  const { out, bssEnd, stencils } = build(rodataBase, jitBase, jitArea, dataBase, bssBase);
+  const [text, rodata, jitSec, data] = out.sections;
+  if (jit && JSON.stringify(stencils.map((x) => [x.size, x.holes])) !== JSON.stringify(located!.map((x) => [x.size, x.holes]))) {
+    throw new Error("internal: the stencils changed between the image's two builds");
+  }
   const labels = out.labels;
   const hotSize = labels.get("hot_end")! - labels.get("hot_start")!;
   const segments: Segment[] = [
     { addr: text.base, bytes: text.bytes, flags: "rx" },
     { addr: rodata.base, bytes: rodata.bytes, flags: "r" },
+    ...(jit ? [{ addr: jitSec.base, bytes: jitSec.bytes, memSize: jitArea + areaBytes - jitSec.base, flags: "rx" as const }] : []),
     { addr: data.base, bytes: data.bytes, flags: "rw" },
     ...mergeData(m.data).map((d) => ({ addr: d.addr, bytes: d.bytes, flags: "rw" as const })),
     { addr: bssBase, bytes: new Uint8Array(0), memSize: bssEnd - bssBase, flags: "rw" }, // stacks: zeroed, not in the file
@@ -110,6 +165,7 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
   const layout: ImageLayout = {
     text: { base: text.base, size: text.bytes.length, hotSize },
     rodata: { base: rodata.base, size: rodata.bytes.length },
+    ...(jit ? { jit: { base: jitBase, area: jitArea, end: jitArea + areaBytes, alias: JIT_ALIAS, stencils: stencils.length, stencilBytes: stencils.reduce((n, x) => n + x.size, 0) } } : {}),
     data: { base: data.base, size: data.bytes.length },
     bss: { base: bssBase, end: bssEnd },
     segments: m.data.map((d) => ({ addr: d.addr, size: d.bytes.length })),
@@ -139,10 +195,11 @@ function mergeData(data: { addr: number; bytes: Uint8Array }[]): { addr: number;
 }
 
 /** Multiboot header, the interpreter (hot), then entry, VM entry/exit and the panic path (cold). */
-function emitText(s: Section, m: KbcModule, inject?: FaultInjection): InterpreterInfo {
+function emitText(s: Section, m: KbcModule, opts: LinkOptions): InterpreterInfo {
+  const jit = (opts.jit ?? DEFAULT_JIT) !== "off";
   s.dd(MB_MAGIC, MB_FLAGS, (-(MB_MAGIC + MB_FLAGS)) >>> 0);
   s.align(16, 0x90).label("hot_start");
-  const info = emitInterpreter(s, inject);
+  const info = emitInterpreter(s, { inject: opts.inject, jit });
   s.label("hot_end");
 
   // Entry: flat GDT, segments, IDT, COM1, memory size; then the start function and kmain.
@@ -157,6 +214,14 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): Interprete
     s.i("mov", "dx", port).i("mov", "al", v).i("out", "dx", "al");
   }
   s.call("probe_memory");
+  if ((opts.jit ?? DEFAULT_JIT) === "eager") {
+    // Every function compiled before any runs.
+    s.i("xor", "eax", "eax");
+    s.label("eager_loop").i("cmp", "eax", m.functions.length).jcc("ae", "eager_done");
+    s.i("cmp", m8({ base: "eax", disp: ref("jit_interpreted") }), 0).jcc("ne", "eager_next").call("jit_compile");
+    s.label("eager_next").i("inc", "eax").jmp("eager_loop");
+    s.label("eager_done");
+  }
   if (m.start >= 0) s.i("mov", "eax", m.start).call("vm_call");
   s.i("mov", "eax", m.entry).call("vm_call");
   s.i("xor", "eax", "eax").jmp(VM_LABELS.exit);
@@ -188,7 +253,8 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): Interprete
   s.label("vm_call").i("pushad").i("push", mem({ disp: ref("vm_saved_esp") })).i("push", mem({ disp: ref(VM_LABELS.ctlFloor) }));
   s.i("mov", mem({ disp: ref("vm_saved_esp") }), "esp");
   s.i("mov", "ebp", ref("vm_stack_base")).i("mov", "edi", ref("ctl_base")).i("mov", mem({ disp: ref(VM_LABELS.ctlFloor) }), "edi");
-  s.i("shl", "eax", 4).i("mov", "esi", mem({ base: "eax", disp: ref(VM_LABELS.ftab) })).i("jmp", mem({ base: "esi" }));
+  if (jit) s.i("lea", "esi", mem({ index: "eax", scale: 4, disp: ref("jit_code"), size: 0 })).i("jmp", mem({ base: "esi" })); // its entry
+  else s.i("shl", "eax", 4).i("mov", "esi", mem({ base: "eax", disp: ref(VM_LABELS.ftab) })).i("jmp", mem({ base: "esi" }));
   s.label("vm_reenter").i("pushad").i("push", mem({ disp: ref("vm_saved_esp") })).i("push", mem({ disp: ref(VM_LABELS.ctlFloor) }));
   s.i("mov", mem({ disp: ref("vm_saved_esp") }), "esp").i("mov", mem({ disp: ref(VM_LABELS.ctlFloor) }), "edi");
   s.i("mov", "ebp", "ecx").i("mov", "esi", "eax").i("jmp", mem({ base: "esi" }));
@@ -262,12 +328,16 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): Interprete
   s.i("mov", "ecx", "edi").i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("b", "bt_done").i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlEnd) })).jcc("a", "bt_done"); // this thread's control stack
   s.label("bt_loop").i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("be", "bt_done");
   s.i("cmp", "edx", MAX_FRAMES).jcc("ae", "bt_more");
-  s.i("sub", "ecx", 8).i("mov", "eax", mem({ base: "ecx" })).i("cmp", "eax", ref("irqret_insn")).jcc("e", "bt_irq");
+  s.i("sub", "ecx", 8).i("mov", "eax", mem({ base: "ecx" }));
+  if (jit) s.call("jit_unmap"); // a return into compiled code: the threaded instruction after the call
+  s.i("cmp", "eax", ref("irqret_insn")).jcc("e", "bt_irq");
   s.i("sub", "eax", TI.size).call("put_frame").i("inc", "edx").jmp("bt_loop");
   // An interrupt frame: the entry below holds where the interrupted code was going (not a return address).
   s.label("bt_irq"); puts("str_irq");
   s.i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("be", "bt_done");
-  s.i("sub", "ecx", 8).i("mov", "eax", mem({ base: "ecx" })).call("put_frame").i("inc", "edx").jmp("bt_loop");
+  s.i("sub", "ecx", 8).i("mov", "eax", mem({ base: "ecx" }));
+  if (jit) s.call("jit_unmap");
+  s.call("put_frame").i("inc", "edx").jmp("bt_loop");
   s.label("bt_more"); puts("str_more");
   s.label("bt_done").i("popad").i("retnd");
 
@@ -286,19 +356,17 @@ function emitText(s: Section, m: KbcModule, inject?: FaultInjection): Interprete
   s.label("abort_no_file").i("mov", "eax", "esi").call("put_location");
   s.label("abort_tail"); putc("\n"); s.call("put_backtrace").i("mov", "eax", 3).jmp(VM_LABELS.exit);
 
-  emitTraps(s);
+  emitTraps(s, jit);
+  if (jit) emitCompiler(s, m.functions.length);
   return info;
 }
 
-/** The kbc module in the guest's threaded form (see boot/vm.ts): handler addresses, absolute targets. */
-function threadedCode(m: KbcModule, addr: (label: string) => number, info: InterpreterInfo): Uint8Array {
+/**
+ * The handler variant (its label) that runs each instruction: `_sp` for a backward branch (a safe
+ * point), `_e` for an operand forwarded in eax (see boot/vm.ts).
+ */
+function handlerVariants(m: KbcModule, info: InterpreterInfo, _jit: boolean): string[] {
   const n = m.code.length >> 1;
-  const out = new Uint8Array(TI.size * n);
-  const dv = new DataView(out.buffer);
-  const base = addr("kbc_code");
-  const handler = (op: number, sp: boolean, e: boolean) => addr(`op_${OPCODES[op].name}${sp ? "_sp" : ""}${e ? "_e" : ""}`);
-  const frameOf = new Uint16Array(n); // frame slots of the function holding each instruction
-  for (const f of m.functions) frameOf.fill(f.frameSize, f.start, f.start + f.length);
   // Operand forwarding needs the instruction reached only by falling through from its producer:
   // never a branch target, a function's start, or a jump-table entry.
   const entered = new Uint8Array(n + 1);
@@ -315,15 +383,52 @@ function threadedCode(m: KbcModule, addr: (label: string) => number, info: Inter
     if (!field || !info.producers.has(OPCODES[prev & 0xff].name)) return false;
     return ((prev >>> 8) & 0xff) === (field === "A" ? (w >>> 8) & 0xff : (w >>> 16) & 0xff);
   };
+  const out: string[] = [];
+  for (let pc = 0; pc < n; pc++) {
+    const w = m.code[2 * pc], op = OPCODES[w & 0xff];
+    out.push(`op_${op.name}${backward(m, pc) ? "_sp" : ""}${forwarded(pc, w) ? "_e" : ""}`);
+  }
+  return out;
+}
+
+/** Is the instruction at pc a backward branch (a safe point)? */
+function backward(m: KbcModule, pc: number): boolean {
+  const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
+  const target = op.format[3] === "t" ? pc + 1 + I : op.format[1] === "s" ? pc + 1 + (w >> 16) : -1;
+  return target >= 0 && target <= pc && isBranch(op.name);
+}
+
+/** How many holes a stencil's ops make: hole operands, rel32 holes, and jumps out of it. */
+function countHoles(ops: StencilOps): number {
+  const labels = new Set(ops.flatMap((o) => (o.t === "label" ? [o.name] : [])));
+  let n = 0;
+  for (const o of ops) {
+    if (o.t === "hjmp" || o.t === "hjcc") n++;
+    else if ((o.t === "jmp" || o.t === "jcc" || o.t === "call") && !labels.has(o.target) && o.target !== "@end") n++;
+    else if (o.t === "i") n += o.ops.filter((x) => typeof x === "object" && ("hole" in x || ("mem" in x && typeof x.disp === "object" && "hole" in x.disp))).length;
+  }
+  return n;
+}
+
+/** The kbc module in the guest's threaded form (see boot/vm.ts): handler addresses, absolute targets. */
+function threadedCode(m: KbcModule, addr: (label: string) => number, info: InterpreterInfo, jit: boolean): Uint8Array {
+  const n = m.code.length >> 1;
+  const out = new Uint8Array(TI.size * n);
+  const dv = new DataView(out.buffer);
+  const base = addr("kbc_code");
+  const frameOf = new Uint16Array(n); // frame slots of the function holding each instruction
+  for (const f of m.functions) frameOf.fill(f.frameSize, f.start, f.start + f.length);
+  const variants = handlerVariants(m, info, jit);
   for (let pc = 0; pc < n; pc++) {
     const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
     const p = TI.size * pc;
-    let i = I, x = 0, target = -1;
-    if (op.format[3] === "t") { target = pc + 1 + I; i = base + TI.size * target; }
-    if (op.format[1] === "s") { target = pc + 1 + (w >> 16); x = base + TI.size * target; }
-    if (op.name === "CALL") { i = base + TI.size * m.functions[I].start; x = 4 * m.functions[I].frameSize; }
-    const sp = target >= 0 && target <= pc && isBranch(op.name); // a backward branch: a safe point
-    dv.setUint32(p, handler(w & 0xff, sp, forwarded(pc, w)), true);
+    let i = I, x = 0;
+    if (op.format[3] === "t") i = base + TI.size * (pc + 1 + I);
+    if (op.format[1] === "s") x = base + TI.size * (pc + 1 + (w >> 16));
+    // A call: the callee's code and frame bytes; with the compiling tier X's high word is its index.
+    if (op.name === "CALL") { i = base + TI.size * m.functions[I].start; x = 4 * m.functions[I].frameSize + (jit ? I << 16 : 0); }
+    const sp = backward(m, pc);
+    dv.setUint32(p, addr(variants[pc]), true);
     out[p + TI.A] = (w >>> 8) & 0xff; out[p + TI.B] = (w >>> 16) & 0xff; out[p + TI.C] = w >>> 24;
     if (sp) dv.setUint16(p + TI_FRAME, frameOf[pc], true);
     dv.setUint32(p + TI.I, i >>> 0, true);
@@ -337,9 +442,13 @@ function cstr(s: Section, label: string, text: string): void {
 }
 
 /** Read-only tables: functions, threaded kbc code, lines, names, GDT/IDT, messages. */
-function emitRodata(s: Section, m: KbcModule, info: InterpreterInfo): void {
-  // kernel.image_layout: read-only part [text, end of rodata), writable part [data, image_end).
+function emitRodata(s: Section, m: KbcModule, info: InterpreterInfo, jit: boolean): void {
+  // kernel.image_layout: read-only part [text, end of rodata and the JIT region), writable part
+  // [data, image_end), then the JIT region [base, end) and the address of its writable alias
+  // (zeros without the compiling tier): a kernel that turns paging on maps the alias writable;
+  // last, where compiled functions start (the first one compiled).
   s.label("image_layout").dd(TEXT_BASE, ref("data_start"), ref("data_start"), ref("image_end_addr")); // data starts on the page after rodata
+  if (jit) s.dd(ref("jit_base"), ref("jit_end"), JIT_ALIAS, ref("jit_area")); else s.dd(0, 0, 0, 0);
   const at = (pc: number) => ref("kbc_code", TI.size * pc);
   s.label(VM_LABELS.ftab);
   m.functions.forEach((f) => s.dd(at(f.start), 4 * f.frameSize, f.type, at(f.start + f.length)));
@@ -350,7 +459,7 @@ function emitRodata(s: Section, m: KbcModule, info: InterpreterInfo): void {
   m.functions.forEach((_, i) => s.dd(ref(`fname_${i}`)));
   s.label("line_table");
   for (const l of m.lines) s.dd(at(l.pc), l.line ? ref(`file_${l.file}`) : 0, l.line);
-  s.align(16).label("kbc_code").computed(TI.size * (m.code.length >> 1), (addr) => threadedCode(m, addr, info));
+  s.align(16).label("kbc_code").computed(TI.size * (m.code.length >> 1), (addr) => threadedCode(m, addr, info, jit));
   s.label("kbc_code_end");
   s.label("irqret_insn").dd(ref("op_IRQRET"), 0, 0, 0); // where interrupt handlers return (irq_enter)
   m.functions.forEach((f, i) => cstr(s, `fname_${i}`, displayName(f.name)));
@@ -366,7 +475,8 @@ function emitRodata(s: Section, m: KbcModule, info: InterpreterInfo): void {
   for (const [l, t] of [["str_panic", "PANIC: "], ["str_at_loc", " at "], ["str_at", "  at "], ["str_open", " ("], ["str_close", ")\n"],
     ["str_more", "  ...\n"], ["str_assert", "assertion failed"], ["str_cpu", "CPU exception "], ["str_vector", " (vector "],
     ["str_errcode", ", error code "], ["str_cr2", ", CR2 "], ["str_irq", "  -- interrupt --\n"],
-    ["str_pf_read", " [read, "], ["str_pf_write", " [write, "], ["str_pf_fetch", " [instruction fetch, "], ["str_pf_np", "not present]"], ["str_pf_prot", "protection]"]]) cstr(s, l, t);
+    ["str_pf_read", " [read, "], ["str_pf_write", " [write, "], ["str_pf_fetch", " [instruction fetch, "], ["str_pf_np", "not present]"], ["str_pf_prot", "protection]"],
+    ["str_jit_full", "PANIC: the JIT region is full\n"]]) cstr(s, l, t);
   s.align(8).label("idt").computed(IDT_VECTORS * 8, (addr) => {
     const b = new Uint8Array(IDT_VECTORS * 8); const dv = new DataView(b.buffer);
     for (let v = 0; v < IDT_VECTORS; v++) {

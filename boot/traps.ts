@@ -7,6 +7,7 @@
 import { Section, mem, ref } from "./asm.ts";
 import { VM_LABELS } from "./vm.ts";
 import { TRAP_CODES } from "../toolchain/kbc/opcodes.ts";
+import { JIT_ALIAS } from "./jit.ts";
 
 export const EXC_NAMES = ["#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
   "#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
@@ -19,7 +20,7 @@ export const IDT_VECTORS = 48;
 const HAS_ERROR_CODE = new Set([8, 10, 11, 12, 13, 14, 17, 21, 29, 30]);
 
 /** Emits the entry points; they use the panic helpers of boot/image.ts (puts, putc, puthex, putdec, put_location, put_backtrace). */
-export function emitTraps(s: Section): void {
+export function emitTraps(s: Section, jit = false): void {
   const puts = (label: string) => s.i("mov", "ebx", ref(label)).call("puts");
   const putc = (c: string) => s.i("mov", "al", c.charCodeAt(0)).call("putc");
   // irq_enter(eax = continuation pc, ecx = end of the interrupted frame; esi = the safe point):
@@ -37,7 +38,10 @@ export function emitTraps(s: Section): void {
   s.i("mov", mem({ base: "edi", disp: 8 }), ref("irqret_insn")).i("mov", mem({ base: "edi", disp: 12 }), "ecx").i("add", "edi", 16);
   s.i("mov", "ebp", "ecx").i("xor", "eax", "eax").i("xchg", mem({ disp: ref(V.irqPending) }), "eax").i("mov", mem({ base: "ebp" }), "eax");
   s.i("mov", "esi", "ebx").i("jmp", mem({ base: "esi" }));
-  s.label("irq_no_handler").i("mov", mem({ disp: ref(V.irqDeliver) }), 0).i("mov", "esi", "eax").i("jmp", mem({ base: "esi" }));
+  s.label("irq_no_handler").i("mov", mem({ disp: ref(V.irqDeliver) }), 0).i("mov", "esi", "eax");
+  // The continuation: a threaded instruction, or compiled code (the compiling tier).
+  if (jit) s.i("cmp", "esi", ref("jit_base")).jcc("b", "irq_resume_threaded").i("jmp", "esi").label("irq_resume_threaded");
+  s.i("jmp", mem({ base: "esi" }));
   s.label("irq_overflow").i("mov", "eax", TRAP_CODES.indexOf("STACK")).jmp(V.trap);
 
   // IRQ stubs (vectors 32..47 once the kernel has remapped the PICs): acknowledge, count, latch,
@@ -63,6 +67,11 @@ export function emitTraps(s: Section): void {
   // interrupted may be what failed): the VM's registers come from the task state the CPU saved.
   // (`int 8` enters it too, without an error code: one is supplied.)
   s.label("df_entry").i("mov", "esi", mem({ disp: ref("main_tss", 0x40) })).i("mov", "edi", mem({ disp: ref("main_tss", 0x44) }));
+  if (jit) {
+    // Interrupted in compiled code: the VM's pc from the saved eip.
+    s.i("mov", "eax", mem({ disp: ref("main_tss", 0x20) })).call("jit_unmap").i("cmp", "eax", mem({ disp: ref("main_tss", 0x20) })).jcc("e", "df_vm_regs").i("mov", "esi", "eax");
+    s.label("df_vm_regs");
+  }
   s.i("cmp", "esp", ref("df_stack_top")).jcc("ne", "df_has_code").i("pushd", 0);
   s.label("df_has_code").i("pushd", 8).jmp("exc_common");
 
@@ -77,10 +86,24 @@ export function emitTraps(s: Section): void {
   // from a VM handler (esi on an instruction of a function) and not from the fault handler itself:
   // handler(cr2, error code) runs in a frame above the faulting one, with interrupt delivery
   // blocked; true retries the faulting instruction, false (or no handler) is the panic below.
-  s.label("pf_entry").i("cmp", mem({ disp: ref(V.faultFn) }), 0).jcc("e", "exc_common");
+  s.label("pf_entry");
+  if (jit) {
+    // A fault in the compiler: on the writable alias of compiled code (not mapped by the kernel's
+    // page tables), it gives up compiling (jc_abort); anywhere else it is a panic.
+    s.i("cmp", mem({ disp: ref("jit_busy") }), 0).jcc("e", "pf_not_jit");
+    s.i("push", "eax").i("mov", "eax", "cr2").i("sub", "eax", JIT_ALIAS).i("cmp", "eax", ref("jit_size")).i("pop", "eax").jcc("ae", "exc_common");
+    s.i("mov", mem({ base: "esp", disp: 8 }), ref("jc_abort")).i("add", "esp", 8).i("iretd");
+    s.label("pf_not_jit");
+  }
+  s.i("cmp", mem({ disp: ref(V.faultFn) }), 0).jcc("e", "exc_common");
   s.i("cmp", mem({ disp: ref("fault_active") }), 0).jcc("ne", "exc_common");
-  s.i("pushad").i("cmp", mem({ disp: ref(V.stringRegs, 8) }), 0).jcc("e", "pf_vm_regs"); // inside MCOPY / MFILL
+  s.i("pushad").i("cmp", mem({ disp: ref(V.stringRegs, 8) }), 0).jcc("e", jit ? "pf_unmap" : "pf_vm_regs"); // inside MCOPY / MFILL
   s.i("mov", "esi", mem({ disp: ref(V.stringRegs) })).i("mov", "edi", mem({ disp: ref(V.stringRegs, 4) }));
+  if (jit) {
+    // In compiled code the VM's pc is the threaded instruction the faulting eip was compiled from.
+    s.jmp("pf_vm_regs").label("pf_unmap").i("mov", "eax", mem({ base: "esp", disp: 40 })).call("jit_unmap");
+    s.i("cmp", "eax", mem({ base: "esp", disp: 40 })).jcc("e", "pf_vm_regs").i("mov", "esi", "eax");
+  }
   s.label("pf_vm_regs").i("mov", "eax", "esi").call("find_func").i("test", "ebx", "ebx").jcc("e", "pf_give_up");
   s.i("mov", "ecx", mem({ base: "ebx", disp: 4 })).i("add", "ecx", "ebp"); // the faulting frame's end
   s.i("mov", "edx", "ecx").i("add", "edx", mem({ disp: ref(V.faultFn, 4) })).jcc("b", "pf_give_up");
@@ -103,8 +126,13 @@ export function emitTraps(s: Section): void {
   s.i("cmp", mem({ base: "ecx" }), 0).jcc("e", "pf_give_up");
   s.i("popad").i("add", "esp", 8).i("iretd");
   s.label("pf_give_up").i("popad").jmp("exc_common");
-  s.label("exc_common").i("cmp", mem({ disp: ref(VM_LABELS.stringRegs, 8) }), 0).jcc("e", "exc_vm_regs"); // inside MCOPY / MFILL
+  s.label("exc_common").i("cmp", mem({ disp: ref(VM_LABELS.stringRegs, 8) }), 0).jcc("e", jit ? "exc_unmap" : "exc_vm_regs"); // inside MCOPY / MFILL
   s.i("mov", "esi", mem({ disp: ref(VM_LABELS.stringRegs) })).i("mov", "edi", mem({ disp: ref(VM_LABELS.stringRegs, 4) }));
+  if (jit) {
+    // An exception in compiled code (not the double fault: its eip is in the task state).
+    s.jmp("exc_vm_regs").label("exc_unmap").i("cmp", mem({ base: "esp" }), 8).jcc("e", "exc_vm_regs");
+    s.i("mov", "eax", mem({ base: "esp", disp: 8 })).call("jit_unmap").i("cmp", "eax", mem({ base: "esp", disp: 8 })).jcc("e", "exc_vm_regs").i("mov", "esi", "eax");
+  }
   s.label("exc_vm_regs"); puts("str_panic"); puts("str_cpu");
   s.i("mov", "eax", mem({ base: "esp" })).i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref("exc_names") })).call("puts");
   puts("str_vector"); s.i("mov", "eax", mem({ base: "esp" })).call("putdec");

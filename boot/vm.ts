@@ -31,8 +31,18 @@
 // control; if set, irq_enter calls the kernel's interrupt handler in a frame just above the
 // current one, returning through IRQRET (a native-only handler) to where control was going.
 
-import { Section, mem, m8, m16, ref, type Reg32 } from "./asm.ts";
-import { OPCODES, COMPARE, TRAP_CODES, MARK_PORT, VM_CONTEXT as CX } from "../toolchain/kbc/opcodes.ts";
+import { Section, mem, m8, m16, ref, hole, type Reg32, type Operand } from "./asm.ts";
+import { OPCODES, COMPARE, TRAP_CODES, MARK_PORT, VM_CONTEXT as CX, type OpInfo } from "../toolchain/kbc/opcodes.ts";
+import { Recorder, rewrite, END, type StencilOps } from "./stencil.ts";
+
+/** What a handler is emitted into: the image's text (the interpreter) or a Recorder (its stencil). */
+interface Emit {
+  i(m: string, ...ops: Operand[]): this;
+  jmp(target: string): this;
+  call(target: string): this;
+  jcc(cc: string, target: string): this;
+  label(name: string): this;
+}
 
 /** Labels the interpreter expects the image to define (data and cold code). */
 /** The threaded instruction: size and field offsets. */
@@ -86,6 +96,8 @@ const SLOT_HI = (r: Reg32) => mem({ base: "ebp", index: r, scale: 4, disp: 4 });
 const IMM = mem({ base: "esi", disp: TI.I });
 const XTRA = mem({ base: "esi", disp: TI.X });
 const TRAP_NUM = (name: (typeof TRAP_CODES)[number]) => TRAP_CODES.indexOf(name);
+/** The entry of function r (an index) with the compiling tier: compiled code or its trampoline. */
+const JIT_ENTRY = (r: Reg32) => mem({ index: r, scale: 4, disp: ref("jit_code") });
 
 const CC: Record<string, string> = { EQ: "e", NE: "ne", LTS: "l", LTU: "b", GTS: "g", GTU: "a", LES: "le", LEU: "be", GES: "ge", GEU: "ae" };
 const ALU: Record<string, string> = { ADD: "add", SUB: "sub", AND: "and", OR: "or", XOR: "xor" };
@@ -97,14 +109,27 @@ const SHIFT: Record<string, string> = { SHL: "shl", SHRS: "sar", SHRU: "shr", RO
  */
 export interface FaultInjection { op: string; fault: "ud" | "de" | "df" | "int8" }
 
-/** Emits the whole interpreter (hot code) into `s`. */
-export function emitInterpreter(s: Section, inject?: FaultInjection): InterpreterInfo {
+export interface InterpreterOptions {
+  inject?: FaultInjection;
+  /**
+   * Build for the compiling tier (boot/jit.ts): calls go through jit_code, returns and context
+   * switches may continue in compiled code, and every handler variant also gives a stencil.
+   */
+  jit?: boolean;
+}
+
+/** Emits the whole interpreter (hot code) into `s0`. */
+export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): InterpreterInfo {
+  const { inject, jit = false } = opts;
+  let s: Emit = s0;
+  /** True while a handler is being recorded for its stencil. */
+  let stencilMode = false;
   const h = (name: string) => `op_${name}`;
   const fA = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: TI.A }));
   const fB = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: TI.B }));
   const fC = (r: Reg32) => s.i("movzx", r, m8({ base: "esi", disp: TI.C }));
   const jmpPc = () => { otherExit = true; s.i("jmp", mem({ base: "esi" })); };
-  const dispatch = () => { s.i("add", "esi", TI.size); s.i("jmp", mem({ base: "esi" })); };
+  const dispatch = () => { if (stencilMode) s.jmp(END); else { s.i("add", "esi", TI.size); s.i("jmp", mem({ base: "esi" })); } };
   const next = () => { otherExit = true; dispatch(); };
   /** R[A] := eax, then dispatch (eax still holds it: see operand forwarding). */
   const storeA = () => { viaStoreA = true; fA("edx"); s.i("mov", SLOT("edx"), "eax"); dispatch(); };
@@ -216,16 +241,25 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): Interprete
     BRTABLE: () => {
       fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "edx", IMM).i("cmp", "eax", "edx").jcc("b", "brtable_in");
       s.i("mov", "eax", "edx"); s.label("brtable_in");
+      // Compiled code jumps through the compiled addresses of the JMPs that follow.
+      if (stencilMode) { s.i("jmp", mem({ index: "eax", scale: 4, disp: hole("BRT") })); return; }
       s.i("shl", "eax", 4).i("lea", "esi", mem({ base: "esi", index: "eax", scale: 1, disp: TI.size, size: 0 })); jmpPc();
     },
     CALL: () => {
+      if (jit) {
+        // X: the callee's frame bytes (low word) and its function index (high word).
+        s.i("movzx", "ecx", m16({ base: "esi", disp: TI.X })).i("movzx", "ebx", m16({ base: "esi", disp: TI.X + 2 })); callEnter();
+        s.label("call_irq").i("mov", "eax", JIT_ENTRY("ebx")).jmp(VM_LABELS.irqEnter);
+        return;
+      }
       s.i("mov", "ebx", IMM).i("mov", "ecx", XTRA); callEnter();
       // A call is a safe point: the handler's frame goes above the callee's, and returns to its start.
       s.label("call_irq").i("mov", "eax", "esi").jmp(VM_LABELS.irqEnter);
     },
     CALLI: () => {
       loadB(); checkCallee();
-      s.i("mov", "ecx", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 4) })).i("mov", "ebx", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) }));
+      s.i("mov", "ecx", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 4) }));
+      if (jit) s.i("shr", "ebx", 4); else s.i("mov", "ebx", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) }));
       callEnter();
       s.label("call_overflow"); trapTo(TRAP_NUM("STACK"));
       s.label("calli_oob"); trapTo(TRAP_NUM("TABLE_OOB"));
@@ -235,7 +269,8 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): Interprete
     RET0: () => {
       s.label("ret_common");
       s.i("cmp", "edi", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("e", VM_LABELS.ret);
-      s.i("sub", "edi", 8).i("mov", "esi", mem({ base: "edi" })).i("mov", "ebp", mem({ base: "edi", disp: 4 })); jmpPc();
+      s.i("sub", "edi", 8).i("mov", "esi", mem({ base: "edi" })).i("mov", "ebp", mem({ base: "edi", disp: 4 }));
+      if (jit) resumeEsi("ret"); else jmpPc();
     },
     TRAP: () => { s.i("mov", "eax", IMM).jmp(VM_LABELS.trap); },
     ABORT: () => { fA("eax"); s.i("lea", "eax", mem({ base: "ebp", index: "eax", scale: 4, size: 0 })).jmp(VM_LABELS.abort); },
@@ -253,6 +288,8 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): Interprete
       // above the RAM size.
       fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "cr0", "eax").i("test", "eax", 0x80000000 | 0).jcc("e", "wrcr0_done");
       [-1, -2, -4, -1].forEach((v, k) => s.i("mov", mem({ disp: ref(VM_LABELS.lim, 4 * k) }), v));
+      // The compiler now writes compiled code through its writable alias (boot/jit.ts).
+      if (jit) s.i("mov", mem({ disp: ref("jit_wdelta") }), ref("jit_alias_delta"));
       s.label("wrcr0_done"); next();
     },
     // The double-fault task switches CR3 too: it must find the kernel's page tables.
@@ -284,13 +321,23 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): Interprete
       fA("edx"); s.i("mov", "edx", SLOT("edx"));
       s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 4) })).i("add", "eax", mem({ base: "edx", disp: CX.frame })).jcc("b", "call_overflow");
       s.i("cmp", "eax", mem({ base: "edx", disp: CX.stackEnd })).jcc("a", "call_overflow");
-      s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) })).i("mov", mem({ base: "edx", disp: CX.pc }), "eax"); next();
+      // The thread starts at the function's entry: compiled code, or its trampoline (boot/jit.ts).
+      if (jit) s.i("shr", "ebx", 2).i("mov", "eax", mem({ base: "ebx", disp: ref("jit_code") }));
+      else s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) }));
+      s.i("mov", mem({ base: "edx", disp: CX.pc }), "eax"); next();
     },
     SWITCH: () => {
       fA("eax"); s.i("mov", "eax", SLOT("eax")); fB("edx"); s.i("mov", "edx", SLOT("edx"));
       // The context to continue must resume on a threaded instruction.
-      s.i("mov", "ebx", mem({ base: "edx", disp: CX.pc })).i("cmp", "ebx", ref("kbc_code")).jcc("b", "switch_bad");
+      s.i("mov", "ebx", mem({ base: "edx", disp: CX.pc }));
+      if (jit) {
+        // Or in compiled code (the JIT region: its trampolines and compiled functions).
+        s.i("cmp", "ebx", ref("jit_base")).jcc("b", "switch_threaded").i("cmp", "ebx", ref("jit_end")).jcc("b", "switch_ok");
+        s.label("switch_threaded");
+      }
+      s.i("cmp", "ebx", ref("kbc_code")).jcc("b", "switch_bad");
       s.i("cmp", "ebx", ref("kbc_code_end")).jcc("ae", "switch_bad").i("test", "ebx", 15).jcc("ne", "switch_bad");
+      if (jit) s.label("switch_ok");
       const words: [number, string][] = [[CX.stackEnd, VM_LABELS.stackEnd], [CX.ctlEnd, VM_LABELS.ctlEnd], [CX.ctlFloor, VM_LABELS.ctlFloor], [CX.blocked, VM_LABELS.irqBlocked]];
       s.i("lea", "ebx", mem({ base: "esi", disp: TI.size, size: 0 })).i("mov", mem({ base: "eax", disp: CX.pc }), "ebx");
       s.i("mov", mem({ base: "eax", disp: CX.frame }), "ebp").i("mov", mem({ base: "eax", disp: CX.ctl }), "edi");
@@ -298,7 +345,7 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): Interprete
       s.i("mov", "esi", mem({ base: "edx", disp: CX.pc })).i("mov", "ebp", mem({ base: "edx", disp: CX.frame })).i("mov", "edi", mem({ base: "edx", disp: CX.ctl }));
       for (const [off, l] of words) s.i("mov", "ebx", mem({ base: "edx", disp: off })).i("mov", mem({ disp: ref(l) }), "ebx");
       rearmDelivery("ebx", "switch_go");
-      jmpPc();
+      if (jit) resumeEsi("switch"); else jmpPc();
       s.label("switch_bad"); trapTo(TRAP_NUM("BAD_CONTEXT"));
     },
     IRQCOUNT: () => { loadB(); s.i("and", "eax", 15).i("mov", "eax", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.irqCounts) })); storeA(); },
@@ -409,9 +456,8 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): Interprete
   };
   emitters.SELECT64 = () => {
     s.i("mov", "edx", IMM).i("cmp", SLOT("edx"), 0).jcc("ne", "select64_b");
-    fC("ebx"); s.jmp("select64_go");
-    s.label("select64_b"); fB("ebx");
-    s.label("select64_go").i("mov", "eax", SLOT("ebx")).i("mov", "edx", SLOT_HI("ebx")); store64A();
+    load64(fC, "ebx", "eax", "edx"); store64A();
+    s.label("select64_b"); load64(fB, "ebx", "eax", "edx"); store64A();
   };
   emitters.RET64 = () => {
     load64(fA, "eax", "ecx", "edx"); s.i("mov", mem({ base: "ebp" }), "ecx").i("mov", mem({ base: "ebp", disp: 4 }), "edx"); s.jmp("ret_common");
@@ -480,18 +526,36 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): Interprete
   function setHandler(where: string): void {
     fA("eax"); s.i("mov", "eax", SLOT("eax")); checkCallee();
     s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 4) })).i("mov", mem({ disp: ref(where, 4) }), "eax");
-    s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) })).i("mov", mem({ disp: ref(where) }), "eax");
+    // With the compiling tier the "code address" is that of the function's jit_code entry, which
+    // `mov esi, it; jmp [esi]` enters as it enters a threaded instruction.
+    if (jit) s.i("shr", "ebx", 2).i("lea", "eax", mem({ base: "ebx", disp: ref("jit_code"), size: 0 }));
+    else s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) }));
+    s.i("mov", mem({ disp: ref(where) }), "eax");
   }
 
-  /** Enters a call: ebx = callee's code address, ecx = its frame bytes; the window is A. */
+  /**
+   * Enters a call: ebx = callee's code address (with the compiling tier: its function index),
+   * ecx = its frame bytes; the window is A. The return address is the next instruction: threaded,
+   * or in compiled code (its stencil) the next instruction's compiled code.
+   */
   function callEnter(): void {
     fA("eax"); s.i("lea", "edx", mem({ base: "ebp", index: "eax", scale: 4, size: 0 })).i("add", "ecx", "edx");
     s.i("cmp", "ecx", mem({ disp: ref(VM_LABELS.stackEnd) })).jcc("a", "call_overflow");
     s.i("cmp", "edi", mem({ disp: ref(VM_LABELS.ctlEnd) })).jcc("ae", "call_overflow");
     s.i("lea", "eax", mem({ base: "esi", disp: TI.size, size: 0 })).i("mov", mem({ base: "edi" }), "eax").i("mov", mem({ base: "edi", disp: 4 }), "ebp").i("add", "edi", 8);
-    s.i("mov", "ebp", "edx").i("mov", "esi", "ebx");
+    s.i("mov", "ebp", "edx");
+    if (!jit) s.i("mov", "esi", "ebx");
     s.i("cmp", mem({ disp: ref(VM_LABELS.irqDeliver) }), 0).jcc("ne", "call_irq");
-    jmpPc();
+    if (jit) s.i("jmp", JIT_ENTRY("ebx")); else jmpPc();
+  }
+
+  /**
+   * Continues at esi, a continuation: a threaded instruction, or (at or above jit_base) compiled
+   * code or a trampoline.
+   */
+  function resumeEsi(tag: string): void {
+    s.i("cmp", "esi", ref("jit_base")).jcc("ae", `${tag}_native`); jmpPc();
+    s.label(`${tag}_native`).i("jmp", "esi");
   }
 
   function divide(signed: boolean, rem: boolean, imm: boolean): void {
@@ -550,7 +614,7 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): Interprete
   for (const o of OPCODES) {
     const emit = emitters[o.name];
     if (!emit) throw new Error(`internal: no x86 handler for kbc opcode ${o.name}`);
-    s.align(4, 0x90).label(h(o.name));
+    s0.align(4, 0x90).label(h(o.name));
     viaStoreA = otherExit = false;
     emit();
     if (viaStoreA && !otherExit && !o.terminator) producers.add(o.name);
@@ -560,20 +624,41 @@ export function emitInterpreter(s: Section, inject?: FaultInjection): Interprete
     eIn = forwarded;
     for (const o of OPCODES) {
       if ((safePoint && !isBranch(o.name)) || (forwarded && !EAX_CONSUMERS.has(o.name))) continue;
-      s.align(4, 0x90).label(h(o.name) + suffix);
+      s0.align(4, 0x90).label(h(o.name) + suffix);
       emitters[o.name]();
     }
   }
   sp = "";
   eIn = false;
+  /** Each handler variant again, recorded and rewritten into its stencil (see boot/stencil.ts). */
+  const stencils = (): { name: string; ops: StencilOps }[] => {
+    const list: { name: string; ops: StencilOps }[] = [];
+    const saved = s;
+    try {
+      stencilMode = true;
+      for (const [suffix, safePoint, forwarded] of [["", false, false], ["_sp", true, false], ["_e", false, true], ["_sp_e", true, true]] as const) {
+        sp = safePoint ? "_sp" : "";
+        eIn = forwarded;
+        for (const o of OPCODES) {
+          if ((safePoint && !isBranch(o.name)) || (forwarded && !EAX_CONSUMERS.has(o.name))) continue;
+          const rec = new Recorder();
+          s = rec;
+          loadCount = 0; branchIrqCount = 0;
+          emitters[o.name]();
+          list.push({ name: h(o.name) + suffix, ops: rewrite(rec.recs, o as OpInfo, h(o.name) + suffix) });
+        }
+      }
+    } finally { s = saved; stencilMode = false; sp = ""; eIn = false; }
+    return list;
+  };
   // IRQRET: where the interrupt handler returns (irq_enter pushed this instruction as its return
   // address): handlers may run again, lines latched meanwhile are delivered at the next safe point,
   // and control goes back to where it was interrupted.
-  s.align(4, 0x90).label("op_IRQRET").i("mov", mem({ disp: ref(VM_LABELS.irqBlocked) }), 0);
+  s0.align(4, 0x90).label("op_IRQRET").i("mov", mem({ disp: ref(VM_LABELS.irqBlocked) }), 0);
   s.i("cmp", mem({ disp: ref(VM_LABELS.irqPending) }), 0).jcc("e", "ret_common");
   s.i("mov", mem({ disp: ref(VM_LABELS.irqDeliver) }), 1).jmp("ret_common");
-  emitUdivmod64(s);
-  return { producers };
+  emitUdivmod64(s0);
+  return { producers, stencils: jit ? stencils : () => [] };
 }
 
 /**
@@ -607,5 +692,7 @@ function emitUdivmod64(s: Section): void {
 export interface InterpreterInfo {
   /** Opcodes whose handlers always end with R[A] in eax. */
   producers: Set<string>;
+  /** With the compiling tier: every handler variant's stencil, by its label (else none). */
+  stencils(): { name: string; ops: StencilOps }[];
 }
 

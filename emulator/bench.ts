@@ -4,7 +4,8 @@
 //   kbc      kbc instructions executed (host interpreter, counted exactly)
 //   x86      guest x86 instructions (v86's counter; repeatable to the instruction)
 //   x86/kbc  their ratio
-// and wall time: guest cold and warm (v86), the host kbc interpreter, and the same wasm under V8.
+// and wall time: guest cold and warm (v86), the host kbc interpreter, and the same wasm under V8;
+// then the same in the guest with the compiling tier (--jit lazy: the cold run includes compiling).
 // Wall times are noisy on a shared machine; the instruction counts are the figures to compare.
 
 import path from "node:path";
@@ -25,6 +26,11 @@ export interface VmBenchRow {
   x86PerKbc: number;
   guestColdMs: number;
   guestWarmMs: number;
+  /** With the compiling tier (lazy). */
+  jitInstructions: number;
+  jitX86PerKbc: number;
+  jitColdMs: number;
+  jitWarmMs: number;
   hostKbcMs: number;
   v8Ms: number;
 }
@@ -32,6 +38,7 @@ export interface VmBenchRow {
 export interface VmBenchReport {
   rows: VmBenchRow[];
   meanX86PerKbc: number;
+  meanJitX86PerKbc: number;
   hotCodeBytes: number;
 }
 
@@ -58,19 +65,24 @@ export async function benchProgram(name: string): Promise<{ row: VmBenchRow; hot
   runWasm(prog.wasm, prog.sourceMap, v8, {}, prog.kbc.memoryBytes);
   const [v3, v4] = between(v8.marks, 3, 4, name);
 
-  const img = linkImage(prog.kbc, name);
-  const m = await Machine.boot(img.elf, { memoryMB: 64 });
-  const code = await m.exited;
-  await m.stop();
-  if (code !== 0) throw new KtError(`kt bench: ${name} exited with ${code} in the guest:\n${m.output()}`);
-  const g = (a: number, b: number): [Mark, Mark] => between(m.marks, a, b, name);
-  const [g1, g2] = g(1, 2), [g3, g4] = g(3, 4);
-  const kbc = k4.executed - k3.executed, x86 = g4.instructions - g3.instructions;
+  const guest = async (jit: "off" | "lazy") => {
+    const img = linkImage(prog.kbc, name, { jit });
+    const m = await Machine.boot(img.elf, { memoryMB: 64 });
+    const code = await m.exited;
+    await m.stop();
+    if (code !== 0) throw new KtError(`kt bench: ${name} exited with ${code} in the guest (--jit ${jit}):\n${m.output()}`);
+    const g = (a: number, b: number): [Mark, Mark] => between(m.marks, a, b, name);
+    const [g1, g2] = g(1, 2), [g3, g4] = g(3, 4);
+    return { img, x86: g4.instructions - g3.instructions, coldMs: +(g2.ms - g1.ms).toFixed(1), warmMs: +(g4.ms - g3.ms).toFixed(1) };
+  };
+  const off = await guest("off"), jit = await guest("lazy");
+  const kbc = k4.executed - k3.executed, x86 = off.x86;
   return {
-    hotCodeBytes: img.layout.text.hotSize,
+    hotCodeBytes: off.img.layout.text.hotSize,
     row: {
       program: name, kbcInstructions: kbc, guestInstructions: x86, x86PerKbc: +(x86 / kbc).toFixed(2),
-      guestColdMs: +(g2.ms - g1.ms).toFixed(1), guestWarmMs: +(g4.ms - g3.ms).toFixed(1),
+      guestColdMs: off.coldMs, guestWarmMs: off.warmMs,
+      jitInstructions: jit.x86, jitX86PerKbc: +(jit.x86 / kbc).toFixed(2), jitColdMs: jit.coldMs, jitWarmMs: jit.warmMs,
       hostKbcMs: +(t4.ms - t3.ms).toFixed(1), v8Ms: +(v4.ms - v3.ms).toFixed(2),
     },
   };
@@ -84,16 +96,17 @@ export async function benchVm(programs = VM_BENCH_PROGRAMS): Promise<VmBenchRepo
     rows.push(r.row);
     hotCodeBytes = r.hotCodeBytes;
   }
-  const total = rows.reduce((a, r) => ({ k: a.k + r.kbcInstructions, x: a.x + r.guestInstructions }), { k: 0, x: 0 });
-  return { rows, meanX86PerKbc: +(total.x / total.k).toFixed(2), hotCodeBytes };
+  const total = rows.reduce((a, r) => ({ k: a.k + r.kbcInstructions, x: a.x + r.guestInstructions, j: a.j + r.jitInstructions }), { k: 0, x: 0, j: 0 });
+  return { rows, meanX86PerKbc: +(total.x / total.k).toFixed(2), meanJitX86PerKbc: +(total.j / total.k).toFixed(2), hotCodeBytes };
 }
 
 /** A plain-text table of the report. */
 export function formatVmBench(r: VmBenchReport): string {
-  const head = ["program", "kbc instr", "x86 instr", "x86/kbc", "guest cold ms", "guest warm ms", "host kbc ms", "V8 ms"];
-  const rows = r.rows.map((x) => [x.program, x.kbcInstructions, x.guestInstructions, x.x86PerKbc, x.guestColdMs, x.guestWarmMs, x.hostKbcMs, x.v8Ms].map(String));
+  const head = ["program", "kbc instr", "x86 instr", "x86/kbc", "guest cold ms", "guest warm ms", "JIT x86", "JIT x86/kbc", "JIT cold ms", "JIT warm ms", "host kbc ms", "V8 ms"];
+  const rows = r.rows.map((x) => [x.program, x.kbcInstructions, x.guestInstructions, x.x86PerKbc, x.guestColdMs, x.guestWarmMs,
+    x.jitInstructions, x.jitX86PerKbc, x.jitColdMs, x.jitWarmMs, x.hostKbcMs, x.v8Ms].map(String));
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
   return [line(head), ...rows.map(line), "",
-    `x86 instructions per kbc instruction (all programs): ${r.meanX86PerKbc}; interpreter hot code: ${r.hotCodeBytes} bytes`, ""].join("\n");
+    `x86 instructions per kbc instruction (all programs): interpreter ${r.meanX86PerKbc}, compiled (--jit lazy) ${r.meanJitX86PerKbc}; interpreter hot code: ${r.hotCodeBytes} bytes`, ""].join("\n");
 }

@@ -65,6 +65,14 @@ function parseArgs(cmd: string, spec: Command, argv: string[]): Parsed {
   return out;
 }
 
+/** --jit MODE: the compiling tier of the guest image. */
+function jitFlag(p: Parsed, cmd: string): "off" | "lazy" | "eager" {
+  const v = p.flags.get("--jit");
+  if (v === undefined) return "lazy";
+  if (v !== "off" && v !== "lazy" && v !== "eager") throw new KtError(`kt ${cmd}: --jit takes lazy, eager or off, not ${String(v)}`);
+  return v;
+}
+
 function intFlag(p: Parsed, name: string, cmd: string): number | undefined {
   const v = p.flags.get(name);
   if (v === undefined) return undefined;
@@ -143,12 +151,13 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   build: {
-    usage: "kt build [entry.ts | image.elf] [-o out.elf | out.kbc | floppy.img] [--floppy] [-O N]",
+    usage: "kt build [entry.ts | image.elf] [-o out.elf | out.kbc | floppy.img] [--floppy] [-O N] [--jit lazy|eager|off]",
     summary: "build the bootable Multiboot image of a program (default entry kernel-ts/main.ts), or a 1.44 MB boot floppy",
     flags: {
       "-o": { value: "FILE", help: "output: an .elf image (default disk-images/<name>.elf, with <name>.kbc beside it), or a .kbc module only; with --floppy an .img (default disk-images/floppy.img)" },
       "--floppy": { help: "write a bootable 1.44 MB floppy image instead: our boot sector and loader, then the Multiboot ELF (of entry.ts, or image.elf as is)" },
       "-O": { value: "N", help: "asc optimisation level 0..3 (default 3)" },
+      "--jit": { value: "MODE", help: "the guest VM's compiling tier: lazy (compile a function at its first call), eager (all at boot) or off (interpret only); default lazy" },
     },
     notes: [
       "The floppy boots through a BIOS (kt boot --floppy: SeaBIOS in v86, or QEMU's with --qemu); its loader",
@@ -166,16 +175,18 @@ const COMMANDS: Record<string, Command> = {
       writeOutput(kbcOut, encodeKbc(prog.kbc));
       let what = `${prog.kbc.functions.length} functions, ${n} kbc instructions (${n * 8} bytes)`;
       if (out.endsWith(".elf")) {
-        const img = (await lazy.image()).linkImage(prog.kbc, path.basename(entry));
+        const jit = jitFlag(p, "build");
+        const img = (await lazy.image()).linkImage(prog.kbc, path.basename(entry), { jit });
         writeOutput(out, img.elf);
         what += `; image ${img.elf.length} bytes, interpreter hot code ${img.layout.text.hotSize} bytes, needs ${Math.ceil(img.layout.memoryBytes / 1048576)} MiB`;
+        if (img.layout.jit) what += `; JIT (${jit}) region ${(img.layout.jit.end - img.layout.jit.base) >> 10} KiB, ${img.layout.jit.stencils} stencils of ${img.layout.jit.stencilBytes} bytes`;
       }
       process.stderr.write(`kt build: ${path.relative(process.cwd(), out)}: ${what}\n`);
       return EXIT.OK;
     },
   },
   boot: {
-    usage: "kt boot [entry.ts | image.elf | floppy.img] [--send TEXT]... [--expect REGEX]... [--timeout S] [--memory MB] [--qemu] [--floppy [--bios PATH]] [-O N]",
+    usage: "kt boot [entry.ts | image.elf | floppy.img] [--send TEXT]... [--expect REGEX]... [--timeout S] [--memory MB] [--qemu] [--floppy [--bios PATH]] [-O N] [--jit lazy|eager|off]",
     summary: "boot the guest image in an emulated PC (v86; QEMU with --qemu), COM1 on stdin/stdout",
     flags: {
       "--send": { value: "TEXT", help: "type TEXT into COM1 (escapes \\n \\r \\t \\e \\0 \\\\ \\xHH); repeatable" },
@@ -186,6 +197,7 @@ const COMMANDS: Record<string, Command> = {
       "--floppy": { help: "boot from a 1.44 MB floppy through the BIOS (kt build --floppy) instead of loading the Multiboot image directly" },
       "--bios": { value: "PATH", help: "with --floppy: the BIOS ROM (v86: default $KT_SEABIOS, else /usr/share/seabios/bios.bin; QEMU: its own unless given)" },
       "-O": { value: "N", help: "asc optimisation level 0..3 (default 3)" },
+      "--jit": { value: "MODE", help: "the guest VM's compiling tier: lazy (compile a function at its first call), eager (all at boot) or off (interpret only); default lazy" },
     },
     notes: [
       "A .ts entry (default kernel-ts/main.ts) is built into a Multiboot image first; a .elf image boots as is.",
@@ -373,7 +385,7 @@ async function loadImage(file: string, p: Parsed, cmd = "boot"): Promise<Uint8Ar
   if (file.endsWith(".elf")) return readImageFile(file);
   if (!file.endsWith(".ts")) throw new KtError(`kt ${cmd}: ${file}: expected a .ts entry file or a .elf image`);
   const optimizeLevel = optLevel(p, cmd);
-  return (await import("./image-cache.ts")).entryImage(file, optimizeLevel);
+  return (await import("./image-cache.ts")).entryImage(file, optimizeLevel, jitFlag(p, cmd));
 }
 
 /** The floppy image to boot: a .img as is (checked), else the floppy of the loaded or built Multiboot image. */

@@ -31,8 +31,8 @@ function sourcesState(): string {
  * default 3), from the cache when its sources are unchanged. Shared by `kt boot` and `kt web`.
  * Throws the build's one-line KtError on a compile or link error.
  */
-export async function entryImage(entry: string, optimizeLevel?: number): Promise<Uint8Array> {
-  return cachedImage(entry, `-O ${optimizeLevel ?? 3}`, async () => (await (await import("../boot/image.ts")).buildImage(entry, { optimizeLevel })).elf);
+export async function entryImage(entry: string, optimizeLevel?: number, jit: "off" | "lazy" | "eager" = "lazy"): Promise<Uint8Array> {
+  return cachedImage(entry, `-O ${optimizeLevel ?? 3} --jit ${jit}`, async () => (await (await import("../boot/image.ts")).buildImage(entry, { optimizeLevel, jit })).elf);
 }
 
 /** The image of `entry` built with `options`, from the cache when its sources are unchanged. */

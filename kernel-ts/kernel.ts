@@ -134,6 +134,9 @@ export function mm_boot(): void {
   if (!paging_init(ballocPage)) { puts("paging: no page for the directory\n"); exit(1); }
   const ok = identity(PAGE, roStart, PTE_WRITE) && identity(roStart, roEnd, 0) && identity(roEnd, top, PTE_WRITE);
   if (!ok) { puts("paging: out of page tables\n"); exit(1); }
+  // The VM's compiled code runs from the read-only part and is written through this alias.
+  const jitBase = load<u32>(layout, 16), jitEnd = load<u32>(layout, 20), jitAlias = load<u32>(layout, 24);
+  if (jitEnd > jitBase && !map_range(jitAlias, jitBase, jitEnd - jitBase, PTE_WRITE)) { puts("paging: cannot map the JIT alias\n"); exit(1); }
   puts("balloc: "); putu(<u32>bstats_used()); puts(" bytes used before paging\n");
   paging_set_allocator(frame_alloc);
   paging_enable();

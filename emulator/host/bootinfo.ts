@@ -7,7 +7,8 @@
 //   0x7C74      { size 20, base 0,        length 0x9FC00,        type 1 }   low memory
 //               { size 20, base 0x100000, length memory - 1 MiB, type 1 }   above 1 MiB
 //   0x7B00      image layout: ro_start = ro_end = rw_start = 1 MiB (the host has no code pages),
-//               image_end = the end of the static data (DATA_BASE at least), rounded up to a page
+//               image_end = the end of the static data (DATA_BASE at least), rounded up to a page;
+//               no JIT region (jit_base = jit_end = jit_alias = jit_area = 0)
 
 import type { HostDevices } from "./devices.ts";
 import { DATA_BASE } from "../../toolchain/layout.ts";
@@ -32,6 +33,6 @@ export function writeHostBootInfo(mem: Uint8Array, dev: HostDevices, dataEnd: nu
   region(map, 0, 0x9fc00);
   region(map + 24, 0x100000, mem.length - 0x100000);
   const imageEnd = Math.ceil(Math.max(dataEnd, DATA_BASE) / PAGE) * PAGE; // static data starts at DATA_BASE
-  [0x100000, 0x100000, 0x100000, imageEnd].forEach((v, i) => dv.setUint32(HOST_IMAGE_LAYOUT + 4 * i, v, true));
+  [0x100000, 0x100000, 0x100000, imageEnd, 0, 0, 0, 0].forEach((v, i) => dv.setUint32(HOST_IMAGE_LAYOUT + 4 * i, v, true));
   dev.boot = { info: HOST_BOOT_INFO, imageEnd, layout: HOST_IMAGE_LAYOUT };
 }

@@ -76,7 +76,7 @@ function help(): void {
   puts("  selftest                      test every allocator\n");
   puts("  stress [THREADS] [OPS]        threads hammering tlsf's _lk calls (default 4 100000)\n");
   puts("  bench                         the churn trace on the tlsf heap\n");
-  puts("  fault null|ro|div             provoke a fault (the kernel panics)\n");
+  puts("  fault null|ro|div|jit         provoke a fault (the kernel panics)\n");
   puts("  uptime                        time since boot\n");
   puts("  threads                       the kernel's threads\n");
   puts("  reboot                        reset the machine\n");
@@ -172,11 +172,17 @@ function bench(): void {
 }
 
 function fault(n: i32): void {
-  if (n != 2) { usage("fault null|ro|div"); return; }
+  if (n != 2) { usage("fault null|ro|div|jit"); return; }
   if (arg_is(1, "null")) { puts("fault: reading address 0\n"); puthex(load<u32>(nowhere)); }
   else if (arg_is(1, "ro")) { puts("fault: writing the kernel's code\n"); store<u32>(load<u32>(image_layout()), 0); }
   else if (arg_is(1, "div")) { puts("fault: dividing by zero\n"); putu(100 / zero); }
-  else usage("fault null|ro|div");
+  else if (arg_is(1, "jit")) {
+    // The VM's compiled code runs read-only (it is written through another mapping).
+    const code = load<u32>(image_layout(), 28);
+    if (code == 0) { puts("fault: no compiled code (an image built with --jit off)\n"); return; }
+    puts("fault: writing compiled code\n"); store<u32>(code, 0);
+  }
+  else usage("fault null|ro|div|jit");
 }
 
 function uptime(): void {

@@ -1,6 +1,7 @@
 // The kernel-ts corpus in the guest: every program of tests/corpus/, linked into a Multiboot image
-// and booted in v86 and in QEMU, must print exactly its expected bytes and exit with its code —
-// the same as wasm under V8 and kbc on the host (tests/toolchain/corpus.test.ts).
+// and booted in v86 (with the compiling tier off, lazy and eager) and in QEMU (lazy), must print
+// exactly its expected bytes and exit with its code — the same as wasm under V8 and kbc on the
+// host (tests/toolchain/corpus.test.ts).
 import { describe, it, expect } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
@@ -31,9 +32,11 @@ describe("corpus in the guest", () => {
       const exit = Number(/^\/\/ exit: (\d+)/.exec(fs.readFileSync(src, "utf8"))?.[1]);
       const expected = fs.readFileSync(src.replace(/\.ts$/, ".expected"), "latin1");
       const { kbc } = await buildProgram(src);
-      const v86 = await runInV86(kbc, file);
-      expect({ stdout: v86.stdout, code: v86.code }, "v86").toEqual({ stdout: expected, code: exit });
-      if (qemu) expect(await runInQemu(kbc, file), "QEMU").toEqual({ stdout: expected, code: exit });
+      for (const jit of ["off", "lazy", "eager"] as const) {
+        const v86 = await runInV86(kbc, file, { jit });
+        expect({ stdout: v86.stdout, code: v86.code }, `v86, --jit ${jit}`).toEqual({ stdout: expected, code: exit });
+      }
+      if (qemu) expect(await runInQemu(kbc, file, { jit: "lazy" }), "QEMU, --jit lazy").toEqual({ stdout: expected, code: exit });
     });
   }
 });

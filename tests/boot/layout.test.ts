@@ -104,3 +104,64 @@ describe("boot › image layout", () => {
     expect((dv.getUint32(hdr, true) + dv.getUint32(hdr + 4, true) + dv.getUint32(hdr + 8, true)) >>> 0).toBe(0);
   });
 });
+
+describe("boot › image layout with the compiling tier (--jit lazy)", () => {
+  let jimg: Image;
+  beforeAll(async () => { jimg = await buildImage("tests/corpus/arith_add.ts", { jit: "lazy" }); });
+
+  it("places the JIT region page-aligned inside the read-only part, before any writable byte", () => {
+    const { jit, data, bss, rodata } = jimg.layout;
+    expect(jit).toBeDefined();
+    const j = jit!;
+    expect(j.base % PAGE).toBe(0);
+    expect(j.area % PAGE).toBe(0);
+    expect(j.end % PAGE).toBe(0);
+    expect(j.base).toBeGreaterThanOrEqual(rodata.base + rodata.size);
+    expect(j.end).toBeLessThanOrEqual(data.base);
+    expect(bss.base).toBeGreaterThan(j.end);
+    // image_layout: [text, data_start) read-only holds the region; then jit_base, jit_end, the alias.
+    const ro = jimg.sections.find((s) => s.name === "rodata")!;
+    const at = jimg.labels.get("image_layout")! - ro.base;
+    const words = [...new Uint32Array(ro.bytes.slice(at, at + 28).buffer)];
+    expect(words[1]).toBe(data.base);
+    expect(words.slice(4)).toEqual([j.base, j.end, j.alias]);
+    expect(j.alias).toBeGreaterThanOrEqual(0xe0000000); // above the kernel's pool and heap ranges
+  });
+
+  it("has a stencil for every handler variant the threaded code uses, and room for every function compiled", () => {
+    const { jit } = jimg.layout;
+    const ro = jimg.sections.find((s) => s.name === "rodata")!;
+    const dv = new DataView(ro.bytes.buffer, ro.bytes.byteOffset);
+    const table = jimg.labels.get("st_table")! - ro.base, sid = jimg.labels.get("jit_sid")! - ro.base;
+    let total = 0;
+    for (const f of jimg.kbc.functions) {
+      let size = 0;
+      for (let pc = f.start; pc < f.start + f.length; pc++) {
+        const k = dv.getUint16(sid + 2 * pc, true);
+        expect(k).toBeLessThan(jit!.stencils);
+        const bytes = dv.getUint32(table + 16 * k + 4, true);
+        expect(bytes, `stencil ${k} is empty`).toBeGreaterThan(0);
+        size += bytes;
+      }
+      total += 16 + size;
+    }
+    expect(jit!.end - jit!.area).toBeGreaterThanOrEqual(total);
+    // No hole lies outside its stencil or overlaps another.
+    const holes = jimg.labels.get("st_holes")! - ro.base;
+    for (let k = 0; k < jit!.stencils; k++) {
+      const size = dv.getUint32(table + 16 * k + 4, true), first = dv.getUint32(table + 16 * k + 8, true) - ro.base, n = dv.getUint32(table + 16 * k + 12, true);
+      expect(first).toBeGreaterThanOrEqual(holes);
+      let last = -4;
+      for (let h = 0; h < n; h++) {
+        const off = dv.getUint32(first + 4 * h, true) & 0xffff;
+        expect(off).toBeGreaterThanOrEqual(last + 4);
+        expect(off + 4).toBeLessThanOrEqual(size);
+        last = off;
+      }
+    }
+  });
+
+  it("keeps the interpreter's hot code within 3 pages with the compiling tier's handlers too", () => {
+    expect(jimg.layout.text.hotSize).toBeLessThanOrEqual(3 * PAGE);
+  });
+});

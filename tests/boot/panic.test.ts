@@ -54,9 +54,13 @@ describe("boot › panics in the guest", () => {
   for (const c of CASES) {
     it(`${c.name.replace(".ts", "")}: same report in the guest as under V8 and the host VM`, async () => {
       const built = await buildProgram(writeProgram(`panic/${c.name}`, c.source));
-      const guest = await runInV86(built.kbc, c.name);
-      expect(guest.stdout).toBe(c.expected);
-      expect(guest.code).toBe(3);
+      // The same report from the interpreter and from compiled code (the compiling tier maps
+      // every compiled return address and trapping instruction back to its kbc instruction).
+      for (const jit of ["off", "lazy", "eager"] as const) {
+        const guest = await runInV86(built.kbc, c.name, { jit });
+        expect(guest.stdout, `--jit ${jit}`).toBe(c.expected);
+        expect(guest.code, `--jit ${jit}`).toBe(3);
+      }
       expect(runBuiltKbc(built)).toEqual({ stdout: c.expected, code: 3 });
       expect(runBuiltWasm(built)).toEqual({ stdout: c.expected, code: 3 });
     });
@@ -73,9 +77,12 @@ export function kmain(): void {
   for (const [fault, name] of [["ud", "#UD invalid opcode (vector 6"], ["de", "#DE divide error (vector 0"]] as const) {
     it(`a CPU ${fault === "ud" ? "#UD" : "#DE"} inside a handler names the kbc instruction's line`, async () => {
       const built = await buildProgram(writeProgram(`panic/cpu_${fault}.ts`, CPU));
-      const guest = await runInV86(built.kbc, `cpu_${fault}.ts`, { inject: { op: "HLT", fault } });
-      expect(guest.stdout).toBe(`CPANIC: CPU exception ${name}, error code 0x00000000) at cpu_${fault}.ts:3\n  at kmain (cpu_${fault}.ts:3)\n`);
-      expect(guest.code).toBe(3);
+      // In compiled code too: the exception's eip is mapped back to the instruction.
+      for (const jit of ["off", "lazy", "eager"] as const) {
+        const guest = await runInV86(built.kbc, `cpu_${fault}.ts`, { inject: { op: "HLT", fault }, jit });
+        expect(guest.stdout, `--jit ${jit}`).toBe(`CPANIC: CPU exception ${name}, error code 0x00000000) at cpu_${fault}.ts:3\n  at kmain (cpu_${fault}.ts:3)\n`);
+        expect(guest.code, `--jit ${jit}`).toBe(3);
+      }
     });
   }
 });

@@ -144,11 +144,23 @@ describe("kt build › the guest image", () => {
     const out = path.join(path.dirname(hello), "hello.elf");
     const b = kt(["build", hello, "-o", out]);
     expect(b.code).toBe(0);
-    expect(b.stderr).toMatch(/hello\.elf: \d+ functions, \d+ kbc instructions \(\d+ bytes\); image \d+ bytes, interpreter hot code \d+ bytes, needs \d+ MiB$/m);
+    expect(b.stderr).toMatch(/hello\.elf: \d+ functions, \d+ kbc instructions \(\d+ bytes\); image \d+ bytes, interpreter hot code \d+ bytes, needs \d+ MiB; JIT \(lazy\) region \d+ KiB, \d+ stencils of \d+ bytes$/m);
     expect(fs.existsSync(out.replace(/\.elf$/, ".kbc"))).toBe(true);
     const r = kt(["boot", out]);
     expect(r.stdout).toBe("hi from outside\n");
     expect(r.code).toBe(42);
+  });
+  it("builds with --jit off and eager too, and refuses another --jit mode in one line", () => {
+    const out = path.join(path.dirname(hello), "hello-off.elf");
+    const off = kt(["build", hello, "-o", out, "--jit", "off"]);
+    expect(off.code).toBe(0);
+    expect(off.stderr).toMatch(/needs \d+ MiB$/m);
+    expect(kt(["boot", out])).toMatchObject({ stdout: "hi from outside\n", code: 42 });
+    const eager = kt(["boot", hello, "--jit", "eager"]);
+    expect(eager).toMatchObject({ stdout: "hi from outside\n", code: 42 });
+    const bad = kt(["build", hello, "--jit", "fast"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trimEnd()).toBe("kt build: --jit takes lazy, eager or off, not fast");
   });
   it("refuses an output that is neither .elf nor .kbc", () => {
     const r = kt(["build", hello, "-o", "x.bin"]);

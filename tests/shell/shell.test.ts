@@ -44,7 +44,7 @@ describe("shell › boot", () => {
 describe("shell › commands", () => {
   it("help lists every command", async () => {
     const out = await cmd("help");
-    for (const c of ["help", "mem", "heap", "alloc tlsf|palloc SIZE [ALIGN]", "free ADDR", "pt VADDR", "selftest", "stress [THREADS] [OPS]", "bench", "fault null|ro|div", "uptime", "threads", "reboot", "halt"]) {
+    for (const c of ["help", "mem", "heap", "alloc tlsf|palloc SIZE [ALIGN]", "free ADDR", "pt VADDR", "selftest", "stress [THREADS] [OPS]", "bench", "fault null|ro|div|jit", "uptime", "threads", "reboot", "halt"]) {
       expect(out).toMatch(new RegExp(`^  ${c.replace(/[|[\]]/g, "\\$&")} `, "m"));
     }
   });
@@ -204,8 +204,8 @@ describe("shell › bad input gets a line and the shell goes on", () => {
     ["stress 9", "stress: THREADS must be 1 to 8\n"],
     ["stress 2 0", "stress: OPS must be 1 to 10000000\n"],
     ["stress a", "stress: THREADS 'a' is not a number (decimal, or hex with 0x)\n"],
-    ["fault", "usage: fault null|ro|div\n"],
-    ["fault disk", "usage: fault null|ro|div\n"],
+    ["fault", "usage: fault null|ro|div|jit\n"],
+    ["fault disk", "usage: fault null|ro|div|jit\n"],
     ["heap now", "usage: heap\n"],
     ["halt please", "usage: halt\n"],
     ["a b c d e f g h i", "error: too many words (at most 8)\n"],
@@ -266,6 +266,14 @@ describe("shell › ending", () => {
   it("fault ro: a write to the kernel's code faults", async () => {
     const r = await lastCommand("fault ro");
     expect(r.out).toMatch(/^fault: writing the kernel's code\nPANIC: CPU exception #PF page fault \(vector 14, error code 0x00000003 \[write, protection\], CR2 0x00100000\) at shell\/shell\.ts:\d+\n/);
+    expect(r.code).toBe(3);
+  });
+
+  it("fault jit: a write to the VM's compiled code faults (it runs read-only, written through an alias)", async () => {
+    const r = await lastCommand("fault jit");
+    expect(r.out).toMatch(/^fault: writing compiled code\nPANIC: CPU exception #PF page fault \(vector 14, error code 0x00000003 \[write, protection\], CR2 0x[0-9a-f]{8}\) at shell\/shell\.ts:\d+\n/);
+    const cr2 = Number(/CR2 (0x[0-9a-f]+)/.exec(r.out)![1]);
+    expect(cr2).toBe(img.layout.jit!.area);
     expect(r.code).toBe(3);
   });
 

@@ -1,7 +1,7 @@
 // Differential testing with random programs: each program from tests/lib/randprog.ts is built once
 // (asc at -O<seed % 4>, so unoptimised and optimised wasm both reach the translator), then run as
-// wasm under V8, as kbc on the host interpreter and as kbc on the x86 VM in the guest (v86); all
-// must print the same bytes and exit 0.
+// wasm under V8, as kbc on the host interpreter and as kbc on the x86 VM in the guest (v86, with the
+// compiling tier off, lazy and eager); all must print the same bytes and exit 0.
 //
 //   KT_RAND_SEED=N   first seed (default: a fixed base, so CI is reproducible)
 //   KT_RAND_COUNT=N  how many programs (default 200)
@@ -74,9 +74,11 @@ describe(`random programs (KT_RAND_SEED=${BASE}, KT_RAND_COUNT=${COUNT})`, () =>
       expect(kbc.code, msg(`exit codes differ: wasm ${wasm.code}, kbc ${kbc.code}`)).toBe(wasm.code);
       expect(wasm.code, msg(`exit code ${wasm.code}, not 0 (the generator must not make trapping programs)\n${wasm.stdout.slice(-400)}`)).toBe(0);
       expect(wasm.stdout.length, msg("printed nothing")).toBeGreaterThan(0);
-      const guest = await runInV86(built.kbc, `prog_${seed}.ts`);
-      expect(guest.stdout, msg(`the guest prints different bytes; first at ${firstDifference(wasm.stdout, guest.stdout, "guest")}`)).toBe(wasm.stdout);
-      expect(guest.code, msg(`exit codes differ: wasm ${wasm.code}, guest ${guest.code}`)).toBe(wasm.code);
+      for (const jit of ["off", "lazy", "eager"] as const) {
+        const guest = await runInV86(built.kbc, `prog_${seed}.ts`, { jit });
+        expect(guest.stdout, msg(`the guest (--jit ${jit}) prints different bytes; first at ${firstDifference(wasm.stdout, guest.stdout, "guest")}`)).toBe(wasm.stdout);
+        expect(guest.code, msg(`exit codes differ: wasm ${wasm.code}, guest (--jit ${jit}) ${guest.code}`)).toBe(wasm.code);
+      }
       fs.unlinkSync(file);
     }, 60_000);
   }

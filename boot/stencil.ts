@@ -1,0 +1,440 @@
+// Stencils: the handlers of boot/vm.ts without their dispatch, with holes for their operands, for
+// the guest's compiling tier (boot/jit.ts) to copy and patch. Units: bytes.
+//
+// A handler is written once. To make its stencil, its emitter runs a second time into a Recorder
+// instead of a Section, and the recorded instructions are rewritten here, knowing what the
+// interpreter's registers mean in a handler:
+//
+//   esi is the threaded instruction (SELF). Operand fetches `movzx r, byte [esi+4|5|6]` bind r to
+//   the field A, B or C instead of emitting anything; a slot operand [ebp + r*4 + d] with r bound
+//   becomes [ebp + disp32] with a hole (4 * field + d). [esi+8] and [esi+12] (I and X) become
+//   imm32 holes; for a branch they are its target. `add esi, 16; jmp [esi]` (the dispatch) is a
+//   fall-through to the next stencil, `mov esi, <target>; jmp [esi]` a rel32 jump with a hole.
+//   A bound register used in any other way is first loaded with its value (materialised):
+//   a field or I/X as an immediate, a target as the compiled code's address, except in esi,
+//   which always holds a threaded instruction: where the panic path and the interrupt entry look
+//   for the VM's pc (so a jump out of the stencil to them first sets esi to SELF).
+//
+// The rewriting follows control flow forward (a bound register must be bound the same way on
+// every path into a label; a backward jump may carry no binding): anything else is an internal
+// error naming the handler, so a handler the rewriting does not understand fails the build rather
+// than miscompiling. Then jumps are threaded and dead code removed. Jumps inside a stencil are
+// position independent; rel32 jumps out of it (to vm_trap, irq_enter, udivmod64, …) are holes of
+// kind REL, relocated by the distance between the stencil's copy in the image and its copy in
+// compiled code.
+
+import iced from "iced-x86";
+import { Section, hole, isHole, type Encoded, type Hole, type Mem, type Operand, type Reg32, type LabelRef } from "./asm.ts";
+import type { OpInfo } from "../toolchain/kbc/opcodes.ts";
+const { Decoder, DecoderOptions, FlowControl } = iced;
+
+/** The hole kinds, in the guest compiler's numbering (boot/jit.ts dispatches on it). */
+export const HOLE_KINDS = [
+  "SA", "SB", "SC",     // slot displacement: 4 * field + add
+  "A", "B", "C",        // a field's value
+  "I", "X",             // dword at +8, +12
+  "X16", "FIDX",        // word at +12 (a call's frame bytes), +14 (a call's function index)
+  "FRAMEW", "FR",       // word at +6 (a backward branch's frame slots); 4 * it + add
+  "SELF", "NEXT_T",     // threaded address of this instruction, of the next one
+  "NEXT",               // compiled address of the next instruction
+  "T_I", "T_X",         // compiled address of the branch target in I, in X
+  "R_I", "R_X",         // rel32 to it (the last 4 bytes of a jmp / jcc)
+  "CALLEE_SLOT",        // address of jit_code[FIDX]
+  "CALLEE_JMP",         // jmp [jit_code + 4 * FIDX]: made a direct jmp when the callee is compiled
+  "BRT",                // address of jit_pcmap[pc + 1] (a br_table's jump table)
+  "REL",                // rel32 out of the stencil: += source - destination
+] as const;
+export type HoleKind = (typeof HOLE_KINDS)[number];
+
+export interface StencilHole { off: number; kind: HoleKind; add: number; size: 1 | 4 }
+export interface Stencil {
+  /** The handler variant's label (op_ADD, op_BZ_sp_e, …). */
+  name: string;
+  /** Where its bytes are in the image (an address), and how many. */
+  addr: number;
+  size: number;
+  holes: StencilHole[];
+}
+
+type Rec =
+  | { t: "i"; m: string; ops: Operand[] }
+  | { t: "jmp"; target: string }
+  | { t: "call"; target: string }
+  | { t: "jcc"; cc: string; target: string }
+  | { t: "label"; name: string };
+
+/** Takes what an emitter emits, in place of a Section. */
+export class Recorder {
+  recs: Rec[] = [];
+  i(m: string, ...ops: Operand[]): this { this.recs.push({ t: "i", m, ops }); return this; }
+  jmp(target: string): this { this.recs.push({ t: "jmp", target }); return this; }
+  call(target: string): this { this.recs.push({ t: "call", target }); return this; }
+  jcc(cc: string, target: string): this { this.recs.push({ t: "jcc", cc, target }); return this; }
+  label(name: string): this { this.recs.push({ t: "label", name }); return this; }
+  align(): this { return this; }
+}
+
+type Virt =
+  | { k: "A" | "B" | "C" | "FRAME" | "X16" | "FIDX" | "SELF" | "NEXT" }
+  | { k: "TGT"; f: "I" | "X" };
+type State = Map<Reg32, Virt | "poison">;
+
+export type StencilOps = Out[];
+
+/** Final ops: instructions (with holes), jumps to labels, and jumps whose rel32 is a hole. */
+type Out =
+  | { t: "i"; m: string; ops: Operand[] }
+  | { t: "jmp"; target: string }
+  | { t: "call"; target: string }
+  | { t: "jcc"; cc: string; target: string }
+  | { t: "hjmp"; kind: "R_I" | "R_X" }
+  | { t: "hjcc"; cc: string; kind: "R_I" | "R_X" }
+  | { t: "label"; name: string };
+
+/** The end of the stencil: where the next instruction's code starts. */
+export const END = "@end";
+const PARENT: Record<string, Reg32> = {
+  al: "eax", ah: "eax", ax: "eax", cl: "ecx", ch: "ecx", cx: "ecx", dl: "edx", dh: "edx", dx: "edx",
+  bl: "ebx", bh: "ebx", bx: "ebx", si: "esi", di: "edi", bp: "ebp", sp: "esp",
+};
+const R32 = new Set(["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"]);
+const parent = (r: string): Reg32 | undefined => (R32.has(r) ? (r as Reg32) : PARENT[r]);
+/** Mnemonics whose first operand, a full register, is only written. */
+const PURE_WRITE = new Set(["mov", "movzx", "movsx", "lea", "pop"]);
+/** External labels that do not read esi (so a jump to them needs no SELF in it). */
+const NO_ESI = new Set(["ret_common", "vm_return", "vm_exit", "udivmod64"]);
+const INVERSE: Record<string, string> = { e: "ne", ne: "e", l: "ge", ge: "l", le: "g", g: "le", b: "ae", ae: "b", be: "a", a: "be", s: "ns", ns: "s", o: "no", no: "o" };
+const same = (a: Virt | "poison" | undefined, b: Virt | "poison" | undefined): boolean =>
+  a === b || (typeof a === "object" && typeof b === "object" && a.k === b.k && (a as { f?: string }).f === (b as { f?: string }).f);
+
+const isMemOp = (o: Operand): o is Mem => typeof o === "object" && "mem" in o;
+const isLabelRef = (o: unknown): o is LabelRef => typeof o === "object" && o !== null && "label" in o;
+const holeOf = (kind: HoleKind, add = 0, size: 1 | 4 = 4): Hole => hole(add ? `${kind}:${add}` : kind, size);
+
+/** Rewrites one handler variant's recorded code into its stencil's ops. */
+export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
+  const fail = (why: string): never => { throw new Error(`internal: stencil of ${name}: ${why}`); };
+  const defined = new Set(recs.filter((r) => r.t === "label").map((r) => (r as { name: string }).name));
+  const out: Out[] = [];
+  const stubs: Out[] = [];
+  let st: State | null = new Map([["esi", { k: "SELF" }]]);
+  const pending = new Map<string, State[]>();
+  const seen = new Map<string, State>();
+  let stubN = 0;
+  const iTarget = op.format[3] === "t", xTarget = op.format[1] === "s";
+
+  const bound = (r: Reg32): Virt | undefined => {
+    const v = st!.get(r);
+    if (v === "poison") fail(`${r} is bound differently on the paths that meet here`);
+    return v as Virt | undefined;
+  };
+  /** The instruction that loads r with its bound value. */
+  const materialiseOps = (r: Reg32, v: Virt): Out[] => {
+    const mov = (o: Operand): Out => ({ t: "i", m: "mov", ops: [r, o] });
+    switch (v.k) {
+      case "A": case "B": case "C": case "X16": case "FIDX": return [mov(holeOf(v.k))];
+      case "FRAME": return [mov(holeOf("FRAMEW"))];
+      case "SELF": return [mov(holeOf("SELF"))];
+      case "NEXT": return [mov(holeOf(r === "esi" ? "NEXT_T" : "NEXT"))];
+      case "TGT": return [mov(holeOf(r === "esi" ? v.f : v.f === "I" ? "T_I" : "T_X"))];
+    }
+  };
+  const materialise = (r: Reg32, into: Out[] = out): void => {
+    const v = bound(r);
+    if (!v) return;
+    into.push(...materialiseOps(r, v));
+    st!.delete(r);
+  };
+  /** Everything bound, as a jump out of the stencil needs it (esi only if the target reads it). */
+  const materialiseAll = (into: Out[], target: string): void => {
+    for (const [r, v] of [...st!]) {
+      if (v === "poison") continue;
+      if (r === "esi" && (NO_ESI.has(target) || v.k !== "SELF" && v.k !== "TGT")) {
+        if (r === "esi" && !NO_ESI.has(target)) fail(`jump to ${target} with esi bound to ${v.k}`);
+        continue;
+      }
+      into.push(...materialiseOps(r, v));
+    }
+  };
+  const note = (label: string) => {
+    if (seen.has(label)) {
+      for (const [r, v] of st!) if (v !== "poison" && !same(seen.get(label)!.get(r), v)) fail(`backward jump to ${label} with ${r} bound`);
+      return;
+    }
+    const l = pending.get(label) ?? [];
+    l.push(new Map(st!));
+    pending.set(label, l);
+  };
+  const merge = (states: State[]): State | null => {
+    if (!states.length) return null;
+    const m: State = new Map(states[0]);
+    for (const s of states.slice(1)) {
+      for (const [r, v] of m) if (!same(s.get(r), v)) m.set(r, "poison");
+      for (const [r] of s) if (!m.has(r)) m.set(r, "poison");
+    }
+    return m;
+  };
+
+  /** A memory operand rewritten: esi-relative fields become immediates, bound indices holes. */
+  const memOperand = (o: Mem, pos: number, m: string): Operand => {
+    if (o.base === "esi" && !o.index && bound("esi")?.k === "SELF") {
+      const d = typeof o.disp === "number" ? o.disp : fail(`esi operand with a label`);
+      if (pos === 0) fail(`writes its threaded instruction`);
+      if (o.size === 32 && d === 8) return holeOf("I");
+      if (o.size === 32 && d === 12) return holeOf("X");
+      return fail(`reads [esi+${d}] in '${m}'`);
+    }
+    let disp = o.disp;
+    let index = o.index, base = o.base;
+    if (index) {
+      const v = bound(index);
+      if (v && (v.k === "A" || v.k === "B" || v.k === "C") && base === "ebp" && o.scale === 4 && typeof (disp ?? 0) === "number") {
+        return { ...o, index: undefined, scale: undefined, disp: holeOf(("S" + v.k) as HoleKind, (disp as number | undefined) ?? 0) };
+      }
+      if (v && v.k === "FRAME" && base === "ebp" && o.scale === 4 && typeof (disp ?? 0) === "number") {
+        return { ...o, index: undefined, scale: undefined, disp: holeOf("FR", (disp as number | undefined) ?? 0) };
+      }
+      if (v && v.k === "FIDX" && !base && o.scale === 4 && isLabelRef(disp) && disp.label === "jit_code" && disp.add === 0) {
+        return { ...o, index: undefined, scale: undefined, disp: holeOf("CALLEE_SLOT") };
+      }
+      if (v) { materialise(index); index = o.index; }
+    }
+    if (base && bound(base)) materialise(base);
+    return { ...o, index, base, disp };
+  };
+
+  for (let k = 0; k < recs.length; k++) {
+    const r = recs[k];
+    if (r.t === "label") {
+      const incoming = [...(pending.get(r.name) ?? [])];
+      if (st) incoming.push(st);
+      st = merge(incoming) ?? new Map();
+      seen.set(r.name, new Map(st));
+      out.push({ t: "label", name: r.name });
+      continue;
+    }
+    if (!st) {
+      // Unreachable code between a jump and the next label: skipped.
+      continue;
+    }
+    if (r.t === "jmp" && r.target === END) { out.push({ t: "jmp", target: END }); st = null; continue; }
+    if (r.t === "jmp" || r.t === "jcc" || r.t === "call") {
+      if (r.t === "call") {
+        if (defined.has(r.target)) fail(`calls inside itself`);
+        out.push({ t: "call", target: r.target });
+        continue;
+      }
+      if (defined.has(r.target)) {
+        note(r.target);
+        out.push(r.t === "jmp" ? { t: "jmp", target: r.target } : { t: "jcc", cc: r.cc, target: r.target });
+      } else if (r.t === "jmp") {
+        materialiseAll(out, r.target);
+        out.push({ t: "jmp", target: r.target });
+      } else {
+        const mats: Out[] = [];
+        materialiseAll(mats, r.target);
+        if (!mats.length) out.push({ t: "jcc", cc: r.cc, target: r.target });
+        else {
+          const stub = `@stub${stubN++}`;
+          out.push({ t: "jcc", cc: r.cc, target: stub });
+          stubs.push({ t: "label", name: stub }, ...mats, { t: "jmp", target: r.target });
+        }
+      }
+      if (r.t === "jmp") st = null;
+      continue;
+    }
+    // An instruction.
+    const { m } = r;
+    const ops = r.ops;
+    const r0 = typeof ops[0] === "string" ? parent(ops[0]) : undefined;
+    // Operand fetches and the other esi patterns.
+    if (m === "movzx" && r0 && isMemOp(ops[1]) && ops[1].base === "esi" && !ops[1].index && bound("esi")?.k === "SELF") {
+      const d = ops[1].disp, sz = ops[1].size;
+      const k2 = sz === 8 && d === 4 ? "A" : sz === 8 && d === 5 ? "B" : sz === 8 && d === 6 ? "C"
+        : sz === 16 && d === 6 ? "FRAME" : sz === 16 && d === 12 ? "X16" : sz === 16 && d === 14 ? "FIDX" : fail(`movzx from [esi+${String(d)}]`);
+      st.set(r0, { k: k2 });
+      continue;
+    }
+    if (m === "mov" && r0 && isMemOp(ops[1]) && ops[1].base === "esi" && !ops[1].index && ops[1].size === 32 && bound("esi")?.k === "SELF"
+      && ((ops[1].disp === 8 && iTarget) || (ops[1].disp === 12 && xTarget))) {
+      st.set(r0, { k: "TGT", f: ops[1].disp === 8 ? "I" : "X" });
+      continue;
+    }
+    if (m === "lea" && r0 && isMemOp(ops[1]) && ops[1].base === "esi" && !ops[1].index && ops[1].disp === 16 && bound("esi")?.k === "SELF") {
+      out.push({ t: "i", m: "mov", ops: [r0, holeOf("NEXT")] });
+      st.delete(r0);
+      continue;
+    }
+    if (m === "add" && ops[0] === "esi" && ops[1] === 16 && bound("esi")?.k === "SELF") { st.set("esi", { k: "NEXT" }); continue; }
+    if (m === "mov" && r0 && ops[0] === r0 && typeof ops[1] === "string" && R32.has(ops[1]) && bound(ops[1] as Reg32)) {
+      st.set(r0, bound(ops[1] as Reg32)!);
+      continue;
+    }
+    if (m === "jmp" && isMemOp(ops[0]) && ops[0].base === "esi" && !ops[0].index && !ops[0].disp) {
+      const v = bound("esi");
+      if (!v) { out.push({ t: "i", m, ops }); st = null; continue; }
+      if (v.k === "NEXT") out.push({ t: "jmp", target: END });
+      else if (v.k === "TGT") out.push({ t: "hjmp", kind: v.f === "I" ? "R_I" : "R_X" });
+      else fail(`jmp [esi] with esi bound to ${v.k}`);
+      st = null;
+      continue;
+    }
+    // The general case: memory operands, then register uses.
+    let newOps = ops.map((o, i) => (isMemOp(o) ? memOperand(o, i, m) : o));
+    const pureWrite = r0 && ops[0] === r0 && (PURE_WRITE.has(m) || (m === "xor" && ops[1] === r0));
+    ops.forEach((o, i) => {
+      if (typeof o !== "string") return;
+      const p = parent(o);
+      if (!p || !st!.has(p)) return;
+      if (i === 0 && pureWrite) return;
+      materialise(p);
+    });
+    if (pureWrite) st.delete(r0!);
+    else if (r0 && st.has(r0)) materialise(r0);
+    if (m === "imul" && newOps.length === 2 && isHole(newOps[1])) newOps = [newOps[0], newOps[0], newOps[1]];
+    out.push({ t: "i", m, ops: newOps });
+    if (m === "jmp") st = null;
+  }
+  if (st) fail(`falls off its end`);
+  const ops = peephole([...out, ...stubs]);
+  // Never empty: every instruction's compiled code has an address of its own (boot/jit.ts maps
+  // code addresses back to instructions).
+  return ops.length ? ops : [{ t: "i", m: "mov", ops: ["eax", "eax"] }];
+}
+
+/** Jump threading, inverted jumps over jumps, dead code and redundant jumps, to a fixed point. */
+function peephole(ops: Out[]): Out[] {
+  const isUncond = (o: Out) => o.t === "jmp" || o.t === "hjmp" || (o.t === "i" && o.m === "jmp");
+  for (let changed = true; changed;) {
+    changed = false;
+    // The op a label leads to (labels skipped), by label.
+    const at = new Map<string, Out | undefined>();
+    ops.forEach((o, k) => {
+      if (o.t !== "label") return;
+      let j = k + 1;
+      while (j < ops.length && ops[j].t === "label") j++;
+      at.set(o.name, ops[j]);
+    });
+    ops = ops.map((o) => {
+      if (o.t !== "jmp" && o.t !== "jcc") return o;
+      const next = at.get(o.target);
+      if (!next || o.target === END) return o;
+      if (next.t === "jmp" && next.target !== o.target) { changed = true; return { ...o, target: next.target }; }
+      if (next.t === "hjmp") { changed = true; return o.t === "jmp" ? { t: "hjmp", kind: next.kind } : { t: "hjcc", cc: o.cc, kind: next.kind }; }
+      return o;
+    });
+    // jcc L1; jmp X; L1:  →  j!cc X; L1:
+    for (let k = 0; k + 2 < ops.length; k++) {
+      const a = ops[k], b = ops[k + 1], c = ops[k + 2];
+      if (a.t === "jcc" && c.t === "label" && a.target === c.name && (b.t === "jmp" || b.t === "hjmp")) {
+        ops[k] = b.t === "jmp" ? { t: "jcc", cc: INVERSE[a.cc], target: b.target } : { t: "hjcc", cc: INVERSE[a.cc], kind: b.kind };
+        ops.splice(k + 1, 1);
+        changed = true;
+      }
+    }
+    // Dead code after an unconditional jump, up to a label something jumps to.
+    const used = new Set(ops.flatMap((o) => (o.t === "jmp" || o.t === "jcc" ? [o.target] : [])));
+    const kept: Out[] = [];
+    let dead = false;
+    for (const o of ops) {
+      if (o.t === "label") {
+        if (!used.has(o.name)) { changed = true; continue; }
+        dead = false;
+      }
+      if (dead) { changed = true; continue; }
+      kept.push(o);
+      if (isUncond(o)) dead = true;
+    }
+    ops = kept;
+    // A jump to the label right after it, or to the end at the end.
+    for (let k = 0; k < ops.length; k++) {
+      const o = ops[k];
+      if (o.t !== "jmp") continue;
+      let j = k + 1;
+      const labels: string[] = [];
+      while (j < ops.length && ops[j].t === "label") labels.push((ops[j++] as { name: string }).name);
+      if ((j === ops.length && o.target === END) || labels.includes(o.target)) { ops.splice(k, 1); k--; changed = true; }
+    }
+  }
+  return ops;
+}
+
+/** Emits a stencil's ops into `s` (the image's read-only section) under the label `label`. */
+export function emitStencil(s: Section, label: string, ops: Out[]): { holeItems: { item: number; branch?: "R_I" | "R_X" }[] } {
+  const ren = (l: string) => (l === END ? `${label}_end` : l.startsWith("@") || ops.some((o) => o.t === "label" && o.name === l) ? `${label}_${l.replace("@", "")}` : l);
+  const holeItems: { item: number; branch?: "R_I" | "R_X" }[] = [];
+  s.label(label);
+  for (const o of ops) {
+    const item = s.items.length;
+    switch (o.t) {
+      case "label": s.label(ren(o.name)); break;
+      case "jmp": s.jmp(ren(o.target)); break;
+      case "call": s.call(o.target); break;
+      case "jcc": s.jcc(o.cc, ren(o.target)); break;
+      case "hjmp": s.jmp(label); holeItems.push({ item, branch: o.kind }); break;
+      case "hjcc": s.jcc(o.cc, label); holeItems.push({ item, branch: o.kind }); break;
+      case "i":
+        s.i(o.m, ...o.ops);
+        if (o.ops.some((x) => isHole(x) || (isMemOp(x) && isHole(x.disp)))) holeItems.push({ item });
+        break;
+    }
+  }
+  s.label(`${label}_end`);
+  s.i("int3"); // not part of the stencil: the instruction its end label needs
+  return { holeItems };
+}
+
+/** After assembling: the stencil's bytes, holes (located by decoding) and external jumps. */
+export function locateStencil(enc: Encoded, labels: Map<string, number>, s: Section, label: string, holeItems: { item: number; branch?: "R_I" | "R_X" }[]): Stencil {
+  const start = labels.get(label)!, end = labels.get(`${label}_end`)!;
+  const holes: StencilHole[] = [];
+  const decodeAt = (addr: number) => {
+    const off = addr - enc.base;
+    const d = new Decoder(32, enc.bytes.subarray(off, off + 15), DecoderOptions.None);
+    d.ip = BigInt(addr);
+    const ins = d.decode();
+    return { d, ins };
+  };
+  const parse = (h: Hole) => {
+    const [kind, add] = h.hole.split(":");
+    if (!(HOLE_KINDS as readonly string[]).includes(kind)) throw new Error(`internal: hole kind ${kind}`);
+    return { kind: kind as HoleKind, add: Number(add ?? 0) };
+  };
+  for (const { item, branch } of holeItems) {
+    const addr = enc.itemAddrs[item];
+    const { d, ins } = decodeAt(addr);
+    try {
+      if (branch) { holes.push({ off: addr + ins.length - 4 - start, kind: branch, add: 0, size: 4 }); continue; }
+      const it = s.items[item] as { kind: "ins"; ops: Operand[]; mnemonic: string };
+      const co = d.getConstantOffsets(ins);
+      for (const o of it.ops) {
+        if (isMemOp(o) && isHole(o.disp)) {
+          const h = parse(o.disp);
+          const kind = h.kind === "CALLEE_SLOT" && it.mnemonic === "jmp" ? "CALLEE_JMP" : h.kind;
+          holes.push({ off: addr + co.displacementOffset - start, kind, add: h.add, size: 4 });
+        } else if (isHole(o)) {
+          const h = parse(o);
+          if (co.immediateSize !== o.size) throw new Error(`internal: stencil ${label}: a ${o.size}-byte hole encoded in ${co.immediateSize} bytes`);
+          holes.push({ off: addr + co.immediateOffset - start, kind: h.kind, add: h.add, size: o.size });
+        }
+      }
+      co.free();
+    } finally { ins.free(); d.free(); }
+  }
+  // Jumps and calls out of the stencil: relocated.
+  for (const a of [...enc.insnStarts].filter((x) => x >= start && x < end).sort((x, y) => x - y)) {
+    const { d, ins } = decodeAt(a);
+    try {
+      const fc = ins.flowControl;
+      if ((fc === FlowControl.UnconditionalBranch || fc === FlowControl.ConditionalBranch || fc === FlowControl.Call) && (ins.isJmpShortOrNear || ins.isJccShortOrNear || ins.isCallNear)) {
+        const t = Number(ins.nearBranchTarget);
+        const off = a + ins.length - 4 - start;
+        if (holes.some((h) => h.off === off)) continue;
+        if (ins.length < 5) throw new Error(`internal: stencil ${label}: a short branch`);
+        if (t < start || t > end) holes.push({ off, kind: "REL", add: 0, size: 4 });
+      }
+    } finally { ins.free(); d.free(); }
+  }
+  holes.sort((x, y) => x.off - y.off);
+  return { name: label, addr: start, size: end - start, holes };
+}
