@@ -69,6 +69,8 @@ export interface LinkOptions {
   inject?: FaultInjection;
   /** The compiling tier: off (the interpreter only), lazy (a function compiled at its first call; the default), eager (all at boot). */
   jit?: JitMode;
+  /** kt disasm --jit: compile every function (eager) and exit 0 before running any. */
+  jitDump?: boolean;
   /** With the compiling tier: functions (by index) that always run in the interpreter. */
   interpreted?: (f: number) => boolean;
 }
@@ -221,6 +223,7 @@ function emitText(s: Section, m: KbcModule, opts: LinkOptions): InterpreterInfo 
     s.i("cmp", m8({ base: "eax", disp: ref("jit_interpreted") }), 0).jcc("ne", "eager_next").call("jit_compile");
     s.label("eager_next").i("inc", "eax").jmp("eager_loop");
     s.label("eager_done");
+    if (opts.jitDump) s.i("xor", "eax", "eax").jmp(VM_LABELS.exit);
   }
   if (m.start >= 0) s.i("mov", "eax", m.start).call("vm_call");
   s.i("mov", "eax", m.entry).call("vm_call");

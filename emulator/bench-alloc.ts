@@ -58,7 +58,8 @@ export interface AllocBenchReport {
     /** Per-seed mean of @thi.ng/malloc / tlsf (target at least 30). */
     thingOverTlsf: number;
   };
-  guest: { tlsf: GuestFigure; palloc: GuestFigure } | null;
+  /** With the compiling tier (the default, --jit lazy); `interpreted`: the same with --jit off. */
+  guest: { tlsf: GuestFigure; palloc: GuestFigure; interpreted: { tlsf: GuestFigure; palloc: GuestFigure } } | null;
   sweep: SweepRow[];
   fragmentation: { tlsf: Frag; palloc: Frag; asTlsf: Frag; thingMalloc: Frag };
   targets: { guestTlsfX86PerOp: 440; hostTlsfOverAsTlsf: 1.2; thingOverTlsf: 30; tlsfFragmentation: 1.15 };
@@ -170,14 +171,14 @@ function hostSweep(k: Exports, steps: number): SweepRow[] {
 interface GuestRun { n: number; alloc: string; seed: number; pool: number; failed: number; peakLive: number; peakSpan: number; loop: number; total: number; ms: number }
 
 /** Boots the guest side of kernel-ts/bench/alloc.ts (allocBench) and pairs its lines with its markers. */
-async function guest(seeds: number, steps: number, log: (l: string) => void): Promise<GuestRun[]> {
+async function guest(seeds: number, steps: number, log: (l: string) => void, jit: "lazy" | "off" = "lazy"): Promise<GuestRun[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kt-bench-alloc-"));
   try {
     const entry = path.join(dir, "alloc-bench.ts");
     fs.writeFileSync(entry, `import { allocBench } from "kernel-ts/bench/alloc";\n` +
       `export function kmain(): void { allocBench(${FIRST_SEED}, ${seeds}, ${steps}, ${steps}); }\n`);
     const prog = await buildProgram(entry);
-    const m = await Machine.boot(linkImage(prog.kbc, "alloc-bench").elf, { memoryMB: GUEST_MB });
+    const m = await Machine.boot(linkImage(prog.kbc, "alloc-bench", { jit }).elf, { memoryMB: GUEST_MB });
     let partial = "";
     m.onSerial((bytes) => {
       const lines = (partial + new TextDecoder().decode(bytes)).split("\n");
@@ -222,14 +223,16 @@ export async function benchAlloc(opts: AllocBenchOptions = {}): Promise<AllocBen
   if (!opts.hostOnly) {
     log("guest: booting the benchmark in v86");
     const runs = await guest(nSeeds, steps, log);
-    const figure = (alloc: string): GuestFigure => {
+    log("guest: again with the interpreter only (--jit off)");
+    const interp = await guest(nSeeds, steps, log, "off");
+    const figure = (alloc: string, runs: GuestRun[]): GuestFigure => {
       const rs = runs.filter((r) => r.alloc === alloc && r.pool === POOL && r.n < 2 * nSeeds);
       if (rs.length !== nSeeds) throw new KtError(`kt bench alloc: the guest reported ${rs.length} ${alloc} runs, not ${nSeeds}`);
       const per = (x: number) => x / (steps * rs.length);
       const loop = rs.reduce((a, r) => a + r.loop, 0), total = rs.reduce((a, r) => a + r.total, 0);
       return { x86PerOp: round(per(total - loop), 1), loopX86PerOp: round(per(loop), 1), x86PerOpWithLoop: round(per(total), 1), msPerOp: round(rs.reduce((a, r) => a + r.ms, 0) / (steps * rs.length), 5) };
     };
-    g = { tlsf: figure("tlsf"), palloc: figure("palloc") };
+    g = { tlsf: figure("tlsf", runs), palloc: figure("palloc", runs), interpreted: { tlsf: figure("tlsf", interp), palloc: figure("palloc", interp) } };
     // The guest replays the host's trace over the same allocators: its figures must agree.
     for (const r of runs.filter((x) => x.n < 2 * nSeeds)) {
       const e = r.alloc === "tlsf" ? k.churn_tlsf : k.churn_palloc;
@@ -268,8 +271,9 @@ export function formatAllocBench(r: AllocBenchReport): string {
   ];
   if (r.guest) {
     const g = (name: string, x: GuestFigure) => `  ${name.padEnd(7)} ${x.x86PerOp} per op (${x.x86PerOpWithLoop} with the loop, the loop alone ${x.loopX86PerOp}); ${(x.msPerOp * 1000).toFixed(2)} µs per step`;
-    out.push("guest (v86), x86 instructions per step, the trace loop subtracted:",
-      g("tlsf", r.guest.tlsf) + ` (target at most ${t.guestTlsfX86PerOp})`, g("palloc", r.guest.palloc), "");
+    out.push("guest (v86, compiled: --jit lazy), x86 instructions per step, the trace loop subtracted:",
+      g("tlsf", r.guest.tlsf) + ` (target at most ${t.guestTlsfX86PerOp})`, g("palloc", r.guest.palloc),
+      "guest (v86, interpreted: --jit off):", g("tlsf", r.guest.interpreted.tlsf), g("palloc", r.guest.interpreted.palloc), "");
   }
   out.push(`TLSF across pool sizes: one seed, the same trace in every pool (${r.sweep[0].slots} slots, requests up to ${r.sweep[0].maxSize} bytes):`,
     "  pool      slots  max req  failed  host ns/step  guest x86/op");

@@ -318,13 +318,21 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   disasm: {
-    usage: "kt disasm <program.ts | module.kbc> [--x86] [-O N]",
+    usage: "kt disasm <program.ts | module.kbc> [--x86 [--jit [FUNCTION]]] [-O N]",
     summary: "print the kbc listing with function names and TS source lines (--x86: the guest image's x86 listing)",
     flags: {
       "--x86": { help: "list the x86 code and data of the guest image instead (interpreter, entry, tables), with label names" },
+      "--jit": { help: "with --x86: the x86 the guest compiles for each function (or the one named after the program), under its TS lines and kbc instructions" },
       "-O": { value: "N", help: "asc optimisation level 0..3 (default 3)" },
     },
     async run(p) {
+      if (p.flags.has("--jit")) {
+        if (!p.flags.has("--x86")) throw new KtError("kt disasm: --jit needs --x86");
+        if (p.positional.length < 1 || p.positional.length > 2) throw new KtError("kt disasm --x86 --jit: expected a program and at most one function name");
+        const prog = await loadProgram(p.positional[0], p, "disasm");
+        process.stdout.write(await (await import("./jit-listing.ts")).jitListing(prog.kbc as KbcModule, path.basename(p.positional[0]), p.positional[1]));
+        return EXIT.OK;
+      }
       const file = onePositional(p, "disasm", "program");
       const prog = await loadProgram(file, p, "disasm");
       if (p.flags.has("--x86")) process.stdout.write((await lazy.image()).linkImage(prog.kbc, path.basename(file)).listing());

@@ -25,6 +25,10 @@ describe("kt bench alloc", () => {
       expect(g.loopX86PerOp).toBeGreaterThan(0);
       expect(g.x86PerOp).toBeCloseTo(g.x86PerOpWithLoop - g.loopX86PerOp, 0);
       expect(g.x86PerOp).toBeGreaterThan(0);
+      // Both tiers ran the same trace; compiled code executes fewer instructions for it.
+      const i = rep.guest.interpreted[k];
+      expect(i.loopX86PerOp).toBeGreaterThan(0);
+      expect(g.x86PerOpWithLoop).toBeLessThan(i.x86PerOpWithLoop);
     }
     // O(1): the same trace in pools from 64 KiB to 256 MiB costs the same number of instructions.
     expect(rep.sweep.map((s: { poolBytes: number }) => s.poolBytes)).toEqual([64 << 10, 256 << 10, 1 << 20, 4 << 20, 16 << 20, 64 << 20, 256 << 20]);
@@ -69,6 +73,10 @@ describe("kt bench vm", () => {
     for (const row of rep.rows) {
       expect(row.kbcInstructions).toBeGreaterThan(100_000);
       expect(row.x86PerKbc).toBeCloseTo(row.guestInstructions / row.kbcInstructions, 1);
+      // The compiling tier's count for the same work, beside it: fewer instructions.
+      expect(row.jitX86PerKbc).toBeCloseTo(row.jitInstructions / row.kbcInstructions, 1);
+      expect(row.jitInstructions).toBeGreaterThan(0);
+      expect(row.jitInstructions).toBeLessThan(row.guestInstructions);
     }
     expect(rep.hotCodeBytes).toBeGreaterThan(0);
   }, 120_000);

@@ -167,6 +167,21 @@ describe("kt build › the guest image", () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trimEnd()).toMatch(/^kt build: -o x\.bin: the output is an \.elf image or a \.kbc module$/);
   });
+  it("lists the x86 the guest compiles for a function, under its TS lines (disasm --x86 --jit)", () => {
+    const d = kt(["disasm", "--x86", "--jit", "kernel-ts/bench/fib.ts", "fib"]);
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stdout).toMatch(/^fib: compiled at 0x[0-9a-f]+, \d+ bytes \(\d+ kbc instructions\)$/m);
+    expect(d.stdout).toMatch(/^ {2}; fib\.ts:\d+$/m);
+    expect(d.stdout).toMatch(/^ {2};   \d{4}  CALL +r\d+, fib$/m);
+    expect(d.stdout).toMatch(/^ {4}[0-9a-f]{8}  e9[0-9a-f]{8} +jmp fib$/m); // the recursive call: a direct jump
+    expect(d.stdout).not.toMatch(/^kmain: /m);
+    const bad = kt(["disasm", "--x86", "--jit", "kernel-ts/bench/fib.ts", "nosuch"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trimEnd()).toMatch(/^kt disasm: no function nosuch \(functions: .*fib.*\)$/);
+    const nox86 = kt(["disasm", "--jit", "kernel-ts/bench/fib.ts"]);
+    expect(nox86.code).toBe(2);
+    expect(nox86.stderr.trimEnd()).toBe("kt disasm: --jit needs --x86");
+  });
   it("lists the image's x86 code with label names (disasm --x86)", () => {
     const d = kt(["disasm", "--x86", hello]);
     expect(d.code).toBe(0);
