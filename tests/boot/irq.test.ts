@@ -10,10 +10,13 @@ import { writeProgram } from "../lib/tmp.ts";
 const DELIVERED = "loop delivered yes; calls delivered yes; lines 1; nested 0; count >= 10; deliveries <= count yes\n";
 
 describe("boot › interrupts", () => {
-  it("delivers the PIT's IRQ 0 at a loop's backward branch, at calls and after hlt, never nested (v86)", async () => {
-    const r = await runInV86((await buildProgram("tests/boot/programs/irq.ts")).kbc, "irq.ts");
-    expect(r.stdout).toBe(DELIVERED);
-    expect(r.code).toBe(0);
+  it("delivers the PIT's IRQ 0 at a loop's backward branch, at calls and after hlt, never nested (v86), interpreted and in compiled code", async () => {
+    const { kbc } = await buildProgram("tests/boot/programs/irq.ts");
+    for (const jit of ["off", "lazy", "eager"] as const) {
+      const r = await runInV86(kbc, "irq.ts", { jit });
+      expect(r.stdout, `--jit ${jit}`).toBe(DELIVERED);
+      expect(r.code, `--jit ${jit}`).toBe(0);
+    }
   });
 
   it("does the same under QEMU", async () => {

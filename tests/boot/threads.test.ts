@@ -12,9 +12,13 @@ import { writeProgram } from "../lib/tmp.ts";
 const OUT = "spinners that ran: 3; switched to more than once: 3; exited: 3\nreused records: yes\nshared = 6000 (contended)\n";
 
 describe("sched › threads in the guest", () => {
-  it("preempts, sleeps, exits, reuses records and locks (v86)", async () => {
-    const r = await runInV86((await buildProgram("tests/boot/programs/threads.ts")).kbc, "threads.ts");
-    expect({ stdout: r.stdout, code: r.code }).toEqual({ stdout: OUT, code: 0 });
+  it("preempts, sleeps, exits, reuses records and locks (v86), interpreted, compiled, and with every other function left to the interpreter", async () => {
+    const { kbc } = await buildProgram("tests/boot/programs/threads.ts");
+    // The last: compiled and interpreted frames on every thread's stack, switches from either tier.
+    for (const opts of [{ jit: "off" }, { jit: "lazy" }, { jit: "eager" }, { jit: "eager", interpreted: (f: number) => f % 2 === 0 }] as const) {
+      const r = await runInV86(kbc, "threads.ts", opts);
+      expect({ stdout: r.stdout, code: r.code }, JSON.stringify(opts)).toEqual({ stdout: OUT, code: 0 });
+    }
   });
 
   it("does the same under QEMU", async () => {
