@@ -324,6 +324,31 @@ describe("shell › ending", () => {
       expect(await q.exited).toBe(0);
     } finally { await q.stop(); fs.rmSync(dir, { recursive: true, force: true }); }
   }, 120_000);
+
+  it("fault jit under QEMU: a write to the VM's compiled code faults there too (the same panic line, CR2 at the JIT area, exit code 3)", async () => {
+    if (!qemuChecks("shell")) return;
+    expect(img.layout.jit, "the default build compiles (JIT lazy)").toBeDefined();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kt-shell-"));
+    const file = path.join(dir, "kernel.elf");
+    fs.writeFileSync(file, img.elf);
+    const q = await bootQemu(file, { memoryMB: 64 });
+    try {
+      await q.expect(PROMPT, 60_000);
+      q.send("fault jit\r");
+      // Had the write not faulted, the shell would go on to its next prompt: fail then, not at the timeout.
+      const code = await Promise.race([q.exited, q.expect(PROMPT, 60_000).then((p) => { throw new Error(`no fault: the shell prompted again after ${JSON.stringify(p[1])}`); })]);
+      // EXIT.PANIC is also what bootQemu reports when QEMU ends without the guest's code (a triple
+      // fault, a QEMU failure): the code must be the one the kernel wrote (ports 0xF4 and 0xE9).
+      expect(q.note, q.output().slice(-2000)).toBeUndefined();
+      expect(q.failed).toBe(false);
+      const all = q.output();
+      const out = all.slice(all.lastIndexOf("kt> fault jit") + "kt> fault jit".length);
+      expect(out).toMatch(/^\nfault: writing compiled code\nPANIC: CPU exception #PF page fault \(vector 14, error code 0x00000003 \[write, protection\], CR2 0x[0-9a-f]{8}\) at shell\/shell\.ts:\d+\n/);
+      const cr2 = Number(/CR2 (0x[0-9a-f]+)/.exec(out)![1]);
+      expect(cr2).toBe(img.layout.jit!.area);
+      expect(code).toBe(3);
+    } finally { await q.stop(); fs.rmSync(dir, { recursive: true, force: true }); }
+  }, 120_000);
 });
 
 describe("shell › piped input", () => {
