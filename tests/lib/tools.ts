@@ -1,6 +1,6 @@
-// Tests that need a tool npm cannot install (QEMU, SeaBIOS, Chromium): on a user's machine without
-// it they are left out with the reason printed; in CI (.ci/run installs them all) its absence is
-// an error, so nothing is left out there.
+// Tests that need a tool npm cannot install (QEMU, SeaBIOS, Chromium, gcc for i386): on a user's
+// machine without it they are left out with the reason printed; in CI (.ci/run installs them all)
+// its absence is an error, so nothing is left out there.
 
 /** A tool some checks need: what it is, whether it is here, how to install it, what is left out. */
 export interface Tool { name: string; present: boolean; install: string; checks: string }
