@@ -255,7 +255,9 @@ const COMMANDS: Record<string, Command> = {
     },
     notes: [
       "vm: counts are taken between the programs' kernel.mark markers: kbc instructions (host interpreter),",
-      "guest x86 instructions (v86's counter, repeatable to the instruction) and wall times (noisy).",
+      "guest x86 instructions (v86's counter, repeatable to the instruction) and wall times (noisy);",
+      "beside them each program's native twin in C (kernel-ts/bench/c/, gcc -O2 -m32) in v86, when",
+      "gcc can build i386 code: its x86 instructions and the VM's per C instruction.",
       "alloc: the churn trace (../shared/bench/churn.md) over tlsf and palloc: host ns/step beside",
       "AssemblyScript's TLSF and @thi.ng/malloc, guest x86 instructions per op (the loop subtracted),",
       "TLSF across pool sizes 64 KiB..256 MiB, fragmentation. Progress goes to stderr.",

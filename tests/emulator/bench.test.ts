@@ -79,7 +79,20 @@ describe("kt bench vm", () => {
       expect(row.jitInstructions).toBeLessThan(row.guestInstructions);
     }
     expect(rep.hotCodeBytes).toBeGreaterThan(0);
-  }, 120_000);
+    // The C twins (their result lines were checked against the kernel-ts programs' by the run).
+    if (toolChecks("kt bench vm", { name: "a gcc that builds i386 code (-m32)", present: rep.nativeSkipped === undefined, install: rep.nativeSkipped, checks: "C column checks" })) {
+      expect(rep.nativeCompiler).toMatch(/gcc/);
+      for (const row of rep.rows) {
+        if (row.nativeSkipped !== undefined) {
+          toolChecks("kt bench vm", { name: "a 32-bit libgcc", present: false, install: row.nativeSkipped, checks: `${row.program} C twin checks` });
+          continue;
+        }
+        expect(row.nativeInstructions).toBeGreaterThan(10_000);
+        expect(row.interpPerNative).toBeCloseTo(row.guestInstructions / row.nativeInstructions, 1);
+        expect(row.jitPerNative).toBeCloseTo(row.jitInstructions / row.nativeInstructions, 1);
+      }
+    }
+  }, 180_000);
 });
 
 describe("kt bench boot", () => {
