@@ -17,7 +17,8 @@ import path from "node:path";
 import { Section, assemble, listing, mem, m8, ref, type Encoded } from "./asm.ts";
 import { writeElf, type Segment } from "./elf.ts";
 import { emitTraps, EXC_NAMES, IDT_VECTORS, TSS_SEL, DF_TSS_SEL } from "./traps.ts";
-import { emitInterpreter, VM_LABELS, TI, TI_FRAME, isBranch, EAX_CONSUMERS, type FaultInjection, type InterpreterInfo } from "./vm.ts";
+import { emitInterpreter, VM_LABELS, TI, TI_FRAME, type FaultInjection, type InterpreterInfo } from "./vm.ts";
+import { handlerVariants, jitVariants, backward } from "./variants.ts";
 import { emitStencil, locateStencil, type Stencil, type StencilOps } from "./stencil.ts";
 import { emitTrampolines, emitStencilTables, emitCompiler, emitKindTable, emitJitData, JIT_ALIAS, JIT_ALIAS_MAX, type JitMode } from "./jit.ts";
 import { OPCODES, TRAP_CODES, VM_STACK_SLOTS, VM_MAX_DEPTH } from "../toolchain/kbc/opcodes.ts";
@@ -83,6 +84,8 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
   const nInsn = m.code.length >> 1, nFn = m.functions.length;
   /** The stencils as placed by the first build (their offsets and sizes do not depend on addresses). */
   let located: Stencil[] | undefined;
+  /** Each instruction's handler variant and its stencil (computed by the first build). */
+  let variants: { interp: string[]; jit: string[] } | undefined;
   const build = (rodataBase: number, jitBase: number, jitArea: number, dataBase: number, bssBase: number) => {
     const dfStackTop = bssBase + DF_STACK;
     const ctlBase = dfStackTop + NATIVE_STACK;
@@ -102,19 +105,16 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
     const jitSec = new Section("jit", jitBase);
     const data = new Section("data", dataBase);
     const info = emitText(text, m, opts);
-    emitRodata(rodata, m, info, jit);
+    variants ??= { interp: handlerVariants(m, info), jit: jit ? jitVariants(m, info) : [] };
+    emitRodata(rodata, m, variants.interp, jit);
     let stencilEmits: { label: string; holeItems: ReturnType<typeof emitStencil>["holeItems"] }[] = [];
     if (jit) {
-      const list = info.stencils();
+      // The stencils this program's compiled code uses, each once.
+      const list = info.stencils([...new Set(variants.jit)].sort());
       const index = new Map(list.map((x, i) => [x.name, i]));
       rodata.align(16).label("stencils");
       stencilEmits = list.map((x) => ({ label: `st_${x.name}`, ...emitStencil(rodata, `st_${x.name}`, x.ops) }));
-      const variants = handlerVariants(m, info, jit);
-      const sids = Uint16Array.from(variants, (v) => {
-        const k = index.get(v);
-        if (k === undefined) throw new Error(`internal: no stencil ${v}`);
-        return k;
-      });
+      const sids = Uint16Array.from(variants.jit, (v) => index.get(v)!);
       emitStencilTables(rodata, list.map((x, i) => ({ label: `st_${x.name}`, size: located?.[i].size ?? 0, holes: located?.[i].holes ?? new Array(countHoles(x.ops)).fill({ off: 0, kind: "REL", add: 0, size: 4 }) })), sids);
       emitTrampolines(jitSec, m.functions.map((f) => f.start), opts.interpreted ?? (() => false));
       emitKindTable(rodata);
@@ -134,7 +134,7 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
     located = first.stencils;
     // Room for every function compiled, each 16-aligned: it can never run out.
     const byName = new Map(located.map((x) => [x.name, x.size]));
-    const sizes = handlerVariants(m, first.info, jit).map((v) => byName.get(`st_${v}`)!);
+    const sizes = variants!.jit.map((v) => byName.get(`st_${v}`)!);
     areaBytes = pageUp(m.functions.reduce((n, f) => n + 16 + sizes.slice(f.start, f.start + f.length).reduce((a, b) => a + b, 0), 0));
   }
   if (jit && j1.bytes.length + areaBytes + PAGE > JIT_ALIAS_MAX) throw new KtError(`${name}: error: the compiled code would need more than ${JIT_ALIAS_MAX >> 20} MiB; build with --jit off`);
@@ -252,15 +252,21 @@ function emitText(s: Section, m: KbcModule, opts: LinkOptions): InterpreterInfo 
   // vm_reenter(eax = code address, ecx = frame base): runs a function from native code in the
   // middle of the VM's work (the page-fault handler), its frame at ecx above the current one and
   // its control entries above edi. Both save the previous native esp and control floor, so they
-  // nest; the RET at the floor comes back through vm_return.
+  // nest, and push an entry whose continuation is vm_return (vm_floor_cont): the outermost frame's
+  // RET comes back through it, and the floor is above it.
   s.label("vm_call").i("pushad").i("push", mem({ disp: ref("vm_saved_esp") })).i("push", mem({ disp: ref(VM_LABELS.ctlFloor) }));
   s.i("mov", mem({ disp: ref("vm_saved_esp") }), "esp");
-  s.i("mov", "ebp", ref("vm_stack_base")).i("mov", "edi", ref("ctl_base")).i("mov", mem({ disp: ref(VM_LABELS.ctlFloor) }), "edi");
+  s.i("mov", "ebp", ref("vm_stack_base")).i("mov", "edi", ref("ctl_base"));
+  s.i("mov", mem({ base: "edi" }), ref(VM_LABELS.floorEntry)).i("add", "edi", 8).i("mov", mem({ disp: ref(VM_LABELS.ctlFloor) }), "edi");
   if (jit) s.i("lea", "esi", mem({ index: "eax", scale: 4, disp: ref("jit_code"), size: 0 })).i("jmp", mem({ base: "esi" })); // its entry
   else s.i("shl", "eax", 4).i("mov", "esi", mem({ base: "eax", disp: ref(VM_LABELS.ftab) })).i("jmp", mem({ base: "esi" }));
   s.label("vm_reenter").i("pushad").i("push", mem({ disp: ref("vm_saved_esp") })).i("push", mem({ disp: ref(VM_LABELS.ctlFloor) }));
-  s.i("mov", mem({ disp: ref("vm_saved_esp") }), "esp").i("mov", mem({ disp: ref(VM_LABELS.ctlFloor) }), "edi");
+  s.i("mov", mem({ disp: ref("vm_saved_esp") }), "esp");
+  s.i("lea", "edx", mem({ base: "edi", disp: 8, size: 0 })).i("cmp", "edx", mem({ disp: ref(VM_LABELS.ctlEnd) })).jcc("a", "reenter_overflow");
+  s.i("mov", mem({ base: "edi" }), ref(VM_LABELS.floorEntry)).i("mov", mem({ base: "edi", disp: 4 }), "ebp").i("mov", "edi", "edx");
+  s.i("mov", mem({ disp: ref(VM_LABELS.ctlFloor) }), "edi");
   s.i("mov", "ebp", "ecx").i("mov", "esi", "eax").i("jmp", mem({ base: "esi" }));
+  s.label("reenter_overflow").i("mov", "eax", TRAP_CODES.indexOf("STACK")).jmp(VM_LABELS.trap);
   s.label(VM_LABELS.ret).i("mov", "esp", mem({ disp: ref("vm_saved_esp") }));
   s.i("pop", mem({ disp: ref(VM_LABELS.ctlFloor) })).i("pop", mem({ disp: ref("vm_saved_esp") })).i("popad").i("retnd");
 
@@ -332,14 +338,14 @@ function emitText(s: Section, m: KbcModule, opts: LinkOptions): InterpreterInfo 
   s.label("bt_loop").i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("be", "bt_done");
   s.i("cmp", "edx", MAX_FRAMES).jcc("ae", "bt_more");
   s.i("sub", "ecx", 8).i("mov", "eax", mem({ base: "ecx" }));
-  if (jit) s.call("jit_unmap"); // a return into compiled code: the threaded instruction after the call
+  if (jit) s.call("cont_unmap"); // a return into compiled code: the threaded instruction after the call
   s.i("cmp", "eax", ref("irqret_insn")).jcc("e", "bt_irq");
   s.i("sub", "eax", TI.size).call("put_frame").i("inc", "edx").jmp("bt_loop");
   // An interrupt frame: the entry below holds where the interrupted code was going (not a return address).
   s.label("bt_irq"); puts("str_irq");
   s.i("cmp", "ecx", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("be", "bt_done");
   s.i("sub", "ecx", 8).i("mov", "eax", mem({ base: "ecx" }));
-  if (jit) s.call("jit_unmap");
+  if (jit) s.call("cont_unmap");
   s.call("put_frame").i("inc", "edx").jmp("bt_loop");
   s.label("bt_more"); puts("str_more");
   s.label("bt_done").i("popad").i("retnd");
@@ -364,43 +370,6 @@ function emitText(s: Section, m: KbcModule, opts: LinkOptions): InterpreterInfo 
   return info;
 }
 
-/**
- * The handler variant (its label) that runs each instruction: `_sp` for a backward branch (a safe
- * point), `_e` for an operand forwarded in eax (see boot/vm.ts).
- */
-function handlerVariants(m: KbcModule, info: InterpreterInfo, _jit: boolean): string[] {
-  const n = m.code.length >> 1;
-  // Operand forwarding needs the instruction reached only by falling through from its producer:
-  // never a branch target, a function's start, or a jump-table entry.
-  const entered = new Uint8Array(n + 1);
-  for (const f of m.functions) entered[f.start] = 1;
-  for (let pc = 0; pc < n; pc++) {
-    const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
-    if (op.format[3] === "t") entered[pc + 1 + I] = 1;
-    if (op.format[1] === "s") entered[pc + 1 + (w >> 16)] = 1;
-    if (op.name === "BRTABLE") for (let k = 0; k <= I; k++) entered[pc + 1 + k] = 1;
-  }
-  const forwarded = (pc: number, w: number): boolean => {
-    if (pc === 0 || entered[pc]) return false;
-    const field = EAX_CONSUMERS.get(OPCODES[w & 0xff].name), prev = m.code[2 * (pc - 1)];
-    if (!field || !info.producers.has(OPCODES[prev & 0xff].name)) return false;
-    return ((prev >>> 8) & 0xff) === (field === "A" ? (w >>> 8) & 0xff : (w >>> 16) & 0xff);
-  };
-  const out: string[] = [];
-  for (let pc = 0; pc < n; pc++) {
-    const w = m.code[2 * pc], op = OPCODES[w & 0xff];
-    out.push(`op_${op.name}${backward(m, pc) ? "_sp" : ""}${forwarded(pc, w) ? "_e" : ""}`);
-  }
-  return out;
-}
-
-/** Is the instruction at pc a backward branch (a safe point)? */
-function backward(m: KbcModule, pc: number): boolean {
-  const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
-  const target = op.format[3] === "t" ? pc + 1 + I : op.format[1] === "s" ? pc + 1 + (w >> 16) : -1;
-  return target >= 0 && target <= pc && isBranch(op.name);
-}
-
 /** How many holes a stencil's ops make: hole operands, rel32 holes, and jumps out of it. */
 function countHoles(ops: StencilOps): number {
   const labels = new Set(ops.flatMap((o) => (o.t === "label" ? [o.name] : [])));
@@ -414,14 +383,13 @@ function countHoles(ops: StencilOps): number {
 }
 
 /** The kbc module in the guest's threaded form (see boot/vm.ts): handler addresses, absolute targets. */
-function threadedCode(m: KbcModule, addr: (label: string) => number, info: InterpreterInfo, jit: boolean): Uint8Array {
+function threadedCode(m: KbcModule, addr: (label: string) => number, variants: string[], jit: boolean): Uint8Array {
   const n = m.code.length >> 1;
   const out = new Uint8Array(TI.size * n);
   const dv = new DataView(out.buffer);
   const base = addr("kbc_code");
   const frameOf = new Uint16Array(n); // frame slots of the function holding each instruction
   for (const f of m.functions) frameOf.fill(f.frameSize, f.start, f.start + f.length);
-  const variants = handlerVariants(m, info, jit);
   for (let pc = 0; pc < n; pc++) {
     const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
     const p = TI.size * pc;
@@ -445,7 +413,7 @@ function cstr(s: Section, label: string, text: string): void {
 }
 
 /** Read-only tables: functions, threaded kbc code, lines, names, GDT/IDT, messages. */
-function emitRodata(s: Section, m: KbcModule, info: InterpreterInfo, jit: boolean): void {
+function emitRodata(s: Section, m: KbcModule, variants: string[], jit: boolean): void {
   // kernel.image_layout: read-only part [text, end of rodata and the JIT region), writable part
   // [data, image_end), then the JIT region [base, end) and the address of its writable alias
   // (zeros without the compiling tier): a kernel that turns paging on maps the alias writable;
@@ -462,9 +430,10 @@ function emitRodata(s: Section, m: KbcModule, info: InterpreterInfo, jit: boolea
   m.functions.forEach((_, i) => s.dd(ref(`fname_${i}`)));
   s.label("line_table");
   for (const l of m.lines) s.dd(at(l.pc), l.line ? ref(`file_${l.file}`) : 0, l.line);
-  s.align(16).label("kbc_code").computed(TI.size * (m.code.length >> 1), (addr) => threadedCode(m, addr, info, jit));
+  s.align(16).label("kbc_code").computed(TI.size * (m.code.length >> 1), (addr) => threadedCode(m, addr, variants, jit));
   s.label("kbc_code_end");
   s.label("irqret_insn").dd(ref("op_IRQRET"), 0, 0, 0); // where interrupt handlers return (irq_enter)
+  s.label(VM_LABELS.floorEntry).dd(ref(VM_LABELS.ret)); // the continuation below every floor (vm_call)
   m.functions.forEach((f, i) => cstr(s, `fname_${i}`, displayName(f.name)));
   m.strings.forEach((str, i) => cstr(s, `file_${i}`, str));
   s.align(4).label("trap_names");

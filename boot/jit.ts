@@ -11,8 +11,9 @@
 // Tables: jit_code[f] (data) is f's entry, its trampoline until it is compiled; jit_pcmap[pc]
 // (bss) the compiled address of each instruction of a compiled function; jit_fend[f] the end of
 // f's code; jit_sid[pc] (rodata, u16) the stencil of each instruction (the handler variant the
-// interpreter runs for it); st_table (rodata) per stencil: address, size, holes, hole count; a
-// hole is a dword: offset (16 bits), kind (8, HOLE_KINDS), addend (8).
+// interpreter runs for it, or a stencil-only variant of it: boot/variants.ts); st_table (rodata)
+// per stencil: address, size, holes, hole count; a hole is a dword: offset (16 bits), kind (8,
+// HOLE_KINDS), addend (8). Holes are 4 bytes, but I8's one.
 
 import { Section, mem, m8, m16, ref } from "./asm.ts";
 import { HOLE_KINDS, type HoleKind, type StencilHole } from "./stencil.ts";
@@ -46,7 +47,7 @@ export function emitStencilTables(s: Section, stencils: { label: string; size: n
   s.label("st_holes");
   for (const st of stencils) {
     for (const h of st.holes) {
-      if (h.off > 0xffff || h.add > 0xff || h.size !== 4) throw new Error(`internal: hole ${h.kind} of ${st.label} cannot be encoded`);
+      if (h.off > 0xffff || h.add > 0xff || h.size !== (h.kind === "I8" ? 1 : 4)) throw new Error(`internal: hole ${h.kind} of ${st.label} cannot be encoded`);
       s.dd((h.off | (HOLE_KINDS.indexOf(h.kind) << 16) | (h.add << 24)) >>> 0);
     }
   }
@@ -58,7 +59,7 @@ const holeStart = (st: { holes: unknown[] }[], i: number) => st.slice(0, i).redu
  * jit_compile (eax = f): compiles f, sets jit_code[f]; preserves every register. jit_lazy (from a
  * trampoline, eax = f): compiles f, then enters it. jit_unmap (eax = an address): the threaded
  * instruction whose compiled code holds it (a trampoline: its function's first), or eax unchanged
- * outside the JIT region. Cold code.
+ * outside the JIT region. cont_unmap (eax = a continuation): its threaded instruction. Cold code.
  */
 export function emitCompiler(s: Section, functions: number): void {
   const V = VM_LABELS;
@@ -125,8 +126,8 @@ export function emitCompiler(s: Section, functions: number): void {
     FR: () => s.i("movzx", "eax", m16({ base: "esi", disp: 6 })).i("shl", "eax", 2).i("add", "eax", "ebx"),
     SELF: () => s.i("mov", "eax", "esi"),
     NEXT_T: () => s.i("lea", "eax", mem({ base: "esi", disp: 16, size: 0 })),
-    NEXT: () => s.i("mov", "eax", SC("jit_pc")).i("mov", "eax", PCMAP("eax", 4)),
-    T_I: () => target(8), T_X: () => target(12),
+    NEXT: () => s.i("mov", "eax", SC("jit_pc")).i("lea", "eax", { ...PCMAP("eax", 4), size: 0 }),
+    T_I: () => targetCell(8), T_X: () => targetCell(12),
     R_I: () => { target(8); rel(); }, R_X: () => { target(12); rel(); },
     CALLEE_SLOT: () => s.i("movzx", "eax", m16({ base: "esi", disp: 14 })).i("lea", "eax", mem({ index: "eax", scale: 4, disp: ref("jit_code"), size: 0 })),
     CALLEE_JMP: () => {
@@ -140,19 +141,33 @@ export function emitCompiler(s: Section, functions: number): void {
     },
     BRT: () => s.i("mov", "eax", SC("jit_pc")).i("lea", "eax", mem({ index: "eax", scale: 4, disp: ref("jit_pcmap", 4), size: 0 })),
     REL: () => s.i("mov", "eax", mem({ base: "edi" })).i("add", "eax", SC("jit_S")).i("sub", "eax", SC("jit_D")),
+    I8: () => s.i("mov", "eax", mem({ base: "esi", disp: 8 })).i("mov", m8({ base: "edi" }), "al").jmp("jc_hnext"),
+    GADDR: () => s.i("mov", "eax", mem({ base: "esi", disp: 8 })).i("lea", "eax", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.globals), size: 0 })),
   };
   function slot(field: number): void { s.i("movzx", "eax", m8({ base: "esi", disp: field })).i("shl", "eax", 2).i("add", "eax", "ebx"); }
   /** eax := the compiled address of the threaded target at [esi + field]. */
   function target(field: number): void {
     s.i("mov", "eax", mem({ base: "esi", disp: field })).i("sub", "eax", ref("kbc_code")).i("shr", "eax", 4).i("mov", "eax", PCMAP("eax"));
   }
+  /** eax := the jit_pcmap cell of the threaded target at [esi + field] (a continuation). */
+  function targetCell(field: number): void {
+    s.i("mov", "eax", mem({ base: "esi", disp: field })).i("sub", "eax", ref("kbc_code")).i("shr", "eax", 4).i("lea", "eax", { ...PCMAP("eax"), size: 0 });
+  }
   /** eax := eax - (D + offset + 4): a rel32 from the hole. */
   function rel(): void { s.i("sub", "eax", SC("jit_D")).i("sub", "eax", "ecx").i("sub", "eax", 4); }
   for (const k of HOLE_KINDS) {
     s.label(`jc_k_${k}`);
     cases[k]();
-    if (k !== "CALLEE_JMP") s.jmp("jc_store");
+    if (k !== "CALLEE_JMP" && k !== "I8") s.jmp("jc_store");
   }
+
+  // cont_unmap (eax = a continuation, boot/vm.ts): the threaded instruction it continues at: for a
+  // jit_pcmap cell its instruction, for a jit_code cell its function's first; else eax unchanged.
+  s.label("cont_unmap").i("cmp", "eax", ref("jit_pcmap")).jcc("b", "cu_code").i("cmp", "eax", ref("jit_fend")).jcc("ae", "cu_code");
+  s.i("sub", "eax", ref("jit_pcmap")).i("shl", "eax", 2).i("add", "eax", ref("kbc_code")).i("retnd"); // 4 bytes a cell, 16 an instruction
+  s.label("cu_code").i("cmp", "eax", ref("jit_code")).jcc("b", "cu_ret").i("cmp", "eax", ref("jit_code_end")).jcc("ae", "cu_ret");
+  s.i("sub", "eax", ref("jit_code")).i("mov", "eax", mem({ index: "eax", scale: 4, disp: ref(V.ftab) })); // 4 bytes a cell, 16 a function-table entry
+  s.label("cu_ret").i("retnd");
 
   s.label("jit_unmap").i("cmp", "eax", ref("jit_base")).jcc("b", "ju_ret").i("cmp", "eax", ref("jit_end")).jcc("ae", "ju_ret");
   s.i("cmp", "eax", ref("jit_area")).jcc("ae", "ju_code");

@@ -36,13 +36,15 @@ export const HOLE_KINDS = [
   "X16", "FIDX",        // word at +12 (a call's frame bytes), +14 (a call's function index)
   "FRAMEW", "FR",       // word at +6 (a backward branch's frame slots); 4 * it + add
   "SELF", "NEXT_T",     // threaded address of this instruction, of the next one
-  "NEXT",               // compiled address of the next instruction
-  "T_I", "T_X",         // compiled address of the branch target in I, in X
+  "NEXT",               // the next instruction's jit_pcmap cell (a continuation: boot/vm.ts)
+  "T_I", "T_X",         // the jit_pcmap cell of the branch target in I, in X (a continuation)
   "R_I", "R_X",         // rel32 to it (the last 4 bytes of a jmp / jcc)
   "CALLEE_SLOT",        // address of jit_code[FIDX]
   "CALLEE_JMP",         // jmp [jit_code + 4 * FIDX]: made a direct jmp when the callee is compiled
   "BRT",                // address of jit_pcmap[pc + 1] (a br_table's jump table)
   "REL",                // rel32 out of the stencil: += source - destination
+  "I8",                 // the low byte of I (a shift count)
+  "GADDR",              // address of global I: vm_globals + 4 * I
 ] as const;
 export type HoleKind = (typeof HOLE_KINDS)[number];
 
@@ -75,7 +77,7 @@ export class Recorder {
 }
 
 type Virt =
-  | { k: "A" | "B" | "C" | "FRAME" | "X16" | "FIDX" | "SELF" | "NEXT" }
+  | { k: "A" | "B" | "C" | "FRAME" | "X16" | "FIDX" | "SELF" | "NEXT" | "I" }
   | { k: "TGT"; f: "I" | "X" };
 type State = Map<Reg32, Virt | "poison">;
 
@@ -108,6 +110,9 @@ const same = (a: Virt | "poison" | undefined, b: Virt | "poison" | undefined): b
   a === b || (typeof a === "object" && typeof b === "object" && a.k === b.k && (a as { f?: string }).f === (b as { f?: string }).f);
 
 const isMemOp = (o: Operand): o is Mem => typeof o === "object" && "mem" in o;
+const SHIFTS = new Set(["shl", "shr", "sar", "rol", "ror"]);
+/** Does this recorded op read the flags (so the one before it must set them as recorded)? */
+const readsFlags = (r: Rec | undefined): boolean => !!r && (r.t === "jcc" || (r.t === "i" && /^(adc|sbb|set|cmov|pushf|rcl|rcr)/.test(r.m)));
 const isLabelRef = (o: unknown): o is LabelRef => typeof o === "object" && o !== null && "label" in o;
 const holeOf = (kind: HoleKind, add = 0, size: 1 | 4 = 4): Hole => hole(add ? `${kind}:${add}` : kind, size);
 
@@ -132,7 +137,7 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
   const materialiseOps = (r: Reg32, v: Virt): Out[] => {
     const mov = (o: Operand): Out => ({ t: "i", m: "mov", ops: [r, o] });
     switch (v.k) {
-      case "A": case "B": case "C": case "X16": case "FIDX": return [mov(holeOf(v.k))];
+      case "A": case "B": case "C": case "X16": case "FIDX": case "I": return [mov(holeOf(v.k))];
       case "FRAME": return [mov(holeOf("FRAMEW"))];
       case "SELF": return [mov(holeOf("SELF"))];
       case "NEXT": return [mov(holeOf(r === "esi" ? "NEXT_T" : "NEXT"))];
@@ -194,6 +199,9 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
       if (v && v.k === "FRAME" && base === "ebp" && o.scale === 4 && typeof (disp ?? 0) === "number") {
         return { ...o, index: undefined, scale: undefined, disp: holeOf("FR", (disp as number | undefined) ?? 0) };
       }
+      if (v && v.k === "I" && !base && o.scale === 4 && isLabelRef(disp) && disp.label === "vm_globals" && disp.add === 0) {
+        return { ...o, index: undefined, scale: undefined, disp: holeOf("GADDR") };
+      }
       if (v && v.k === "FIDX" && !base && o.scale === 4 && isLabelRef(disp) && disp.label === "jit_code" && disp.add === 0) {
         return { ...o, index: undefined, scale: undefined, disp: holeOf("CALLEE_SLOT") };
       }
@@ -217,7 +225,11 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
       // Unreachable code between a jump and the next label: skipped.
       continue;
     }
-    if (r.t === "jmp" && r.target === END) { out.push({ t: "jmp", target: END }); st = null; continue; }
+    if (r.t === "jmp" && r.target === END) {
+      // eax goes on to the next stencil (operand forwarding): a value bound to it is loaded.
+      materialise("eax");
+      out.push({ t: "jmp", target: END }); st = null; continue;
+    }
     if (r.t === "jmp" || r.t === "jcc" || r.t === "call") {
       if (r.t === "call") {
         if (defined.has(r.target)) fail(`calls inside itself`);
@@ -260,8 +272,34 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
       st.set(r0, { k: "TGT", f: ops[1].disp === 8 ? "I" : "X" });
       continue;
     }
-    if (m === "lea" && r0 && isMemOp(ops[1]) && ops[1].base === "esi" && !ops[1].index && ops[1].disp === 16 && bound("esi")?.k === "SELF") {
-      out.push({ t: "i", m: "mov", ops: [r0, holeOf("NEXT")] });
+    if (m === "lea" && r0 && r0 !== "esi" && isMemOp(ops[1]) && ops[1].base === "esi" && !ops[1].index && ops[1].disp === 16 && bound("esi")?.k === "SELF") {
+      st.set(r0, { k: "NEXT" });
+      continue;
+    }
+    // I in a register: bound, so that a shift by it, a store of it or a global it indexes takes it as an immediate.
+    if (m === "mov" && r0 && r0 !== "esi" && ops[0] === r0 && !iTarget && isMemOp(ops[1]) && ops[1].base === "esi" && !ops[1].index
+      && ops[1].size === 32 && ops[1].disp === 8 && bound("esi")?.k === "SELF") {
+      st.set(r0, { k: "I" });
+      continue;
+    }
+    // A store of a bound register: of its value, as an immediate.
+    if (m === "mov" && ops.length === 2 && isMemOp(ops[0]) && ops[0].size === 32 && typeof ops[1] === "string" && R32.has(ops[1]) && bound(ops[1] as Reg32)) {
+      const imm = (materialiseOps(ops[1] as Reg32, bound(ops[1] as Reg32)!)[0] as { ops: Operand[] }).ops[1];
+      out.push({ t: "i", m, ops: [memOperand(ops[0], 0, m), imm] });
+      continue;
+    }
+    // A shift by cl bound to I: by an imm8.
+    if (SHIFTS.has(m) && ops.length === 2 && ops[1] === "cl" && bound("ecx")?.k === "I" && !(typeof ops[0] === "string" && parent(ops[0]) === "ecx")) {
+      const dst = isMemOp(ops[0]) ? memOperand(ops[0], 0, m) : ops[0];
+      if (typeof dst === "string" && bound(parent(dst)!)) materialise(parent(dst)!);
+      out.push({ t: "i", m, ops: [dst, holeOf("I8", 0, 1)] });
+      continue;
+    }
+    // r := bound value + r2, when nothing reads the flags: lea r, [r2 + value].
+    if (m === "add" && r0 && ops[0] === r0 && typeof ops[1] === "string" && R32.has(ops[1]) && ops[1] !== r0 && !bound(ops[1] as Reg32)
+      && bound(r0) && bound(r0)!.k !== "SELF" && !readsFlags(recs[k + 1])) {
+      const imm = (materialiseOps(r0, bound(r0)!)[0] as { ops: Operand[] }).ops[1] as Hole;
+      out.push({ t: "i", m: "lea", ops: [r0, { mem: true, base: ops[1] as Reg32, disp: imm, size: 0 }] });
       st.delete(r0);
       continue;
     }
@@ -296,7 +334,7 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
     if (m === "jmp") st = null;
   }
   if (st) fail(`falls off its end`);
-  const ops = peephole([...out, ...stubs]);
+  const ops = hotPathLast(peephole([...out, ...stubs]));
   // Never empty: every instruction's compiled code has an address of its own (boot/jit.ts maps
   // code addresses back to instructions).
   return ops.length ? ops : [{ t: "i", m: "mov", ops: ["eax", "eax"] }];
@@ -357,6 +395,32 @@ function peephole(ops: Out[]): Out[] {
     }
   }
   return ops;
+}
+
+/**
+ * Lays the hot path out last, so that it falls through into the next stencil: where the stencil
+ * leaves for END by a jump with a cold block after it (a trap stub, an interrupt entry), the cold
+ * block moves up behind the first conditional jump into it, which is inverted to jump over it:
+ *
+ *   cmp; ja oob; movzx; jmp END; oob: mov eax, 3; jmp vm_trap
+ *   →  cmp; jbe hot; oob: mov eax, 3; jmp vm_trap; hot: movzx
+ *
+ * One instruction fewer on the hot path (a taken jump counts as one, as an untaken one does).
+ */
+function hotPathLast(ops: Out[]): Out[] {
+  const isUncond = (o: Out) => o.t === "jmp" || o.t === "hjmp" || (o.t === "i" && o.m === "jmp");
+  for (let n = 0; ; n++) {
+    let k = -1;
+    for (let j = ops.length - 2; j >= 0; j--) if (ops[j].t === "jmp" && (ops[j] as { target: string }).target === END) { k = j; break; }
+    if (k < 0) return ops;
+    const cold = ops.slice(k + 1), head = cold[0];
+    if (head.t !== "label" || !isUncond(cold[cold.length - 1])) return ops;
+    const j = ops.findIndex((o, i) => i < k && o.t === "jcc" && o.target === head.name);
+    if (j < 0) return ops;
+    const jcc = ops[j] as { cc: string };
+    const hot = `@hot${n}`;
+    ops = [...ops.slice(0, j), { t: "jcc", cc: INVERSE[jcc.cc], target: hot }, ...cold, { t: "label", name: hot }, ...ops.slice(j + 1, k)];
+  }
 }
 
 /** Emits a stencil's ops into `s` (the image's read-only section) under the label `label`. */

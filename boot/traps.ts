@@ -39,9 +39,7 @@ export function emitTraps(s: Section, jit = false): void {
   s.i("mov", "ebp", "ecx").i("xor", "eax", "eax").i("xchg", mem({ disp: ref(V.irqPending) }), "eax").i("mov", mem({ base: "ebp" }), "eax");
   s.i("mov", "esi", "ebx").i("jmp", mem({ base: "esi" }));
   s.label("irq_no_handler").i("mov", mem({ disp: ref(V.irqDeliver) }), 0).i("mov", "esi", "eax");
-  // The continuation: a threaded instruction, or compiled code (the compiling tier).
-  if (jit) s.i("cmp", "esi", ref("jit_base")).jcc("b", "irq_resume_threaded").i("jmp", "esi").label("irq_resume_threaded");
-  s.i("jmp", mem({ base: "esi" }));
+  s.i("jmp", mem({ base: "esi" })); // the continuation (boot/vm.ts)
   s.label("irq_overflow").i("mov", "eax", TRAP_CODES.indexOf("STACK")).jmp(V.trap);
 
   // IRQ stubs (vectors 32..47 once the kernel has remapped the PICs): acknowledge, count, latch,

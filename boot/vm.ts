@@ -20,6 +20,10 @@
 // Scratch: eax, ebx, ecx, edx. A trap leaves esi on the trapping instruction (the panic path
 // reads it). Dispatch, replicated at the end of every handler:
 //   add esi, 16 ; jmp [esi]
+// A continuation (a return address on the control stack, where an interrupt handler returns to,
+// a thread's saved pc) is the address of a word holding the code to continue at: a threaded
+// instruction (its handler), or with the compiling tier a compiled instruction's jit_pcmap cell
+// or a function's jit_code cell. `mov esi, it; jmp [esi]` continues at any of them.
 //
 // Operand forwarding: every handler that ends by storing R[A] from eax (a "producer") leaves the
 // value in eax at dispatch. An instruction that reads that slot first (a "consumer": its B, or A
@@ -57,6 +61,7 @@ export const VM_LABELS = {
   stackEnd: "vm_stack_end",       // dword: end of the VM slot stack
   ctlEnd: "vm_ctl_end",           // dword: end of the control stack
   ctlFloor: "vm_ctl_floor",       // dword: control stack pointer of the outermost frame of this vm_call
+  floorEntry: "vm_floor_cont",    // the continuation of the entry below the floor: vm_return (see RET)
   trap: "vm_trap",                // eax = trap code; esi = faulting instruction
   abort: "vm_abort",              // eax = address of the 4 argument slots
   exit: "vm_exit",                // eax = exit code
@@ -88,6 +93,43 @@ export const EAX_CONSUMERS: ReadonlyMap<string, "A" | "B"> = new Map<string, "A"
   ["BZ", "A"], ["BNZ", "A"],
 ]);
 
+/**
+ * Stencil-only variants: picked per instruction for compiled code by the image builder
+ * (boot/variants.ts) and derived from the same emitters; the interpreter never runs them. Their
+ * suffixes follow `_sp` and `_e`, in this order:
+ *   _s  operands swapped: the first operand is C (with `_e`, C comes in eax); a compare-and-branch
+ *       compares R[B] with R[A], the relation mirrored
+ *   _m  in place: R[A] op= its operand, A being B (or C with `_s`); CONST stores I directly.
+ *       No result in eax.
+ *   _z  a load or store whose offset I is 0: no wrap check
+ *   _d  R[A] is dead once its one reader (the next instruction, through eax) has it: not stored
+ */
+export interface JitFlags { s: boolean; m: boolean; z: boolean; d: boolean }
+export const NO_JIT_FLAGS: JitFlags = { s: false, m: false, z: false, d: false };
+const JIT_SUFFIXES = ["s", "m", "z", "d"] as const;
+/** Operands compiled code may also take from eax (besides EAX_CONSUMERS): a return's value, a store's address. */
+export const JIT_EAX_CONSUMERS: ReadonlyMap<string, "A" | "B"> = new Map<string, "A" | "B">([
+  ...EAX_CONSUMERS, ["RET", "A"], ["ST32", "A"], ["ST8", "A"], ["ST16", "A"], ["GSET", "A"],
+]);
+/** Operators whose operands `_s` swaps: the commutative ones, and compare-and-branch (the relation mirrored). */
+export const SWAPPABLE = new Set(["ADD", "AND", "OR", "XOR", "MUL", ...COMPARE.map(([k]) => "B" + k)]);
+/** Operators with an in-place (`_m`) form. */
+export const IN_PLACE = new Set(["ADD", "SUB", "AND", "OR", "XOR", "ADDI", "ANDI", "ORI", "XORI", "SHLI", "SHRSI", "SHRUI", "CONST"]);
+/** Loads and stores (their `_z` form). */
+export const MEMORY_OPS = new Set(["LD32", "LD8S", "LD8U", "LD16S", "LD16U", "ST32", "ST8", "ST16"]);
+
+/** A handler variant's label: `op_<NAME>` and its suffixes. */
+export function variantName(op: string, sp: boolean, e: boolean, jit: JitFlags = NO_JIT_FLAGS): string {
+  return `op_${op}${sp ? "_sp" : ""}${e ? "_e" : ""}${JIT_SUFFIXES.filter((k) => jit[k]).map((k) => "_" + k).join("")}`;
+}
+/** The parts of a variant's label (variantName's inverse). */
+export function parseVariant(name: string): { op: string; sp: boolean; e: boolean; jit: JitFlags } {
+  const [op, ...rest] = name.replace(/^op_/, "").split("_");
+  const jit = { ...NO_JIT_FLAGS };
+  for (const r of rest) if ((JIT_SUFFIXES as readonly string[]).includes(r)) jit[r as keyof JitFlags] = true;
+  return { op, sp: rest.includes("sp"), e: rest.includes("e"), jit };
+}
+
 /** The threaded-instruction offset of a backward branch's frame size in slots (u16; fields C and pad). */
 export const TI_FRAME = 6;
 
@@ -100,6 +142,8 @@ const TRAP_NUM = (name: (typeof TRAP_CODES)[number]) => TRAP_CODES.indexOf(name)
 const JIT_ENTRY = (r: Reg32) => mem({ index: r, scale: 4, disp: ref("jit_code") });
 
 const CC: Record<string, string> = { EQ: "e", NE: "ne", LTS: "l", LTU: "b", GTS: "g", GTU: "a", LES: "le", LEU: "be", GES: "ge", GEU: "ae" };
+/** The relation with its operands swapped: a < b is b > a. */
+const MIRROR: Record<string, string> = { EQ: "EQ", NE: "NE", LTS: "GTS", LTU: "GTU", GTS: "LTS", GTU: "LTU", LES: "GES", LEU: "GEU", GES: "LES", GEU: "LEU" };
 const ALU: Record<string, string> = { ADD: "add", SUB: "sub", AND: "and", OR: "or", XOR: "xor" };
 const SHIFT: Record<string, string> = { SHL: "shl", SHRS: "sar", SHRU: "shr", ROTL: "rol", ROTR: "ror" };
 
@@ -132,10 +176,12 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
   const dispatch = () => { if (stencilMode) s.jmp(END); else { s.i("add", "esi", TI.size); s.i("jmp", mem({ base: "esi" })); } };
   const next = () => { otherExit = true; dispatch(); };
   /** R[A] := eax, then dispatch (eax still holds it: see operand forwarding). */
-  const storeA = () => { viaStoreA = true; fA("edx"); s.i("mov", SLOT("edx"), "eax"); dispatch(); };
+  const storeA = () => { viaStoreA = true; if (!jf.d) { fA("edx"); s.i("mov", SLOT("edx"), "eax"); } dispatch(); };
   /** The variant being emitted: `_sp` for the safe-point handlers of backward branches, `_e` for operand forwarding. */
   let sp = "";
   let eIn = false;
+  /** The stencil-only variant flags (see JIT_FLAGS); all off for the interpreter's handlers. */
+  let jf: JitFlags = NO_JIT_FLAGS;
   let branchIrqCount = 0;
   const L = (name: string) => name + sp + (eIn ? "_e" : "");
   // Producer detection: an op whose every way out is storeA.
@@ -157,11 +203,16 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
   const loadB = () => { if (!eIn) { fB("eax"); s.i("mov", "eax", SLOT("eax")); } };
   /** eax := R[A] (likewise). */
   const loadA = () => { if (!eIn) { fA("eax"); s.i("mov", "eax", SLOT("eax")); } };
+  /** eax := R[C] (in an `_e_s` variant it is there already). */
+  const loadC = () => { if (!eIn) { fC("eax"); s.i("mov", "eax", SLOT("eax")); } };
 
   const emitters: Record<string, () => void> = {
     NOP: () => next(),
     MOV: () => { loadB(); storeA(); },
-    CONST: () => { s.i("mov", "eax", IMM); storeA(); },
+    CONST: () => {
+      if (jf.m) { fA("edx"); s.i("mov", SLOT("edx"), IMM); next(); return; }
+      s.i("mov", "eax", IMM); storeA();
+    },
     ZERO: () => {
       fA("eax"); s.i("lea", "edx", mem({ base: "ebp", index: "eax", scale: 4, size: 0 }));
       fB("ecx"); s.i("xor", "eax", "eax");
@@ -170,9 +221,9 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
       s.label("zero_done"); next();
     },
     GGET: () => { s.i("mov", "eax", IMM).i("mov", "eax", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.globals) })); storeA(); },
-    GSET: () => { fA("eax"); s.i("mov", "edx", SLOT("eax")).i("mov", "eax", IMM).i("mov", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.globals) }), "edx"); next(); },
+    GSET: () => { loadA(); s.i("mov", "edx", IMM).i("mov", mem({ index: "edx", scale: 4, disp: ref(VM_LABELS.globals) }), "eax"); next(); },
     RSUBI: () => { fB("edx"); s.i("mov", "eax", IMM).i("sub", "eax", SLOT("edx")); storeA(); },
-    MUL: () => { loadB(); fC("edx"); s.i("imul", "eax", SLOT("edx")); storeA(); },
+    MUL: () => { if (jf.s) { loadC(); fB("edx"); } else { loadB(); fC("edx"); } s.i("imul", "eax", SLOT("edx")); storeA(); },
     MULI: () => { loadB(); s.i("imul", "eax", IMM); storeA(); },
     DIVS: () => divide(true, false, false), DIVU: () => divide(false, false, false),
     REMS: () => divide(true, true, false), REMU: () => divide(false, true, false),
@@ -249,7 +300,7 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
       if (jit) {
         // X: the callee's frame bytes (low word) and its function index (high word).
         s.i("movzx", "ecx", m16({ base: "esi", disp: TI.X })).i("movzx", "ebx", m16({ base: "esi", disp: TI.X + 2 })); callEnter();
-        s.label("call_irq").i("mov", "eax", JIT_ENTRY("ebx")).jmp(VM_LABELS.irqEnter);
+        s.label("call_irq").i("lea", "eax", mem({ index: "ebx", scale: 4, disp: ref("jit_code"), size: 0 })).jmp(VM_LABELS.irqEnter);
         return;
       }
       s.i("mov", "ebx", IMM).i("mov", "ecx", XTRA); callEnter();
@@ -265,13 +316,8 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
       s.label("calli_oob"); trapTo(TRAP_NUM("TABLE_OOB"));
       s.label("calli_bad"); trapTo(TRAP_NUM("BAD_CALL"));
     },
-    RET: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", mem({ base: "ebp" }), "eax"); s.jmp("ret_common"); },
-    RET0: () => {
-      s.label("ret_common");
-      s.i("cmp", "edi", mem({ disp: ref(VM_LABELS.ctlFloor) })).jcc("e", VM_LABELS.ret);
-      s.i("sub", "edi", 8).i("mov", "esi", mem({ base: "edi" })).i("mov", "ebp", mem({ base: "edi", disp: 4 }));
-      if (jit) resumeEsi("ret"); else jmpPc();
-    },
+    RET: () => { loadA(); s.i("mov", mem({ base: "ebp" }), "eax"); retCommon(); },
+    RET0: () => { s.label("ret_common"); retBody(); },
     TRAP: () => { s.i("mov", "eax", IMM).jmp(VM_LABELS.trap); },
     ABORT: () => { fA("eax"); s.i("lea", "eax", mem({ base: "ebp", index: "eax", scale: 4, size: 0 })).jmp(VM_LABELS.abort); },
     OUT8: () => out("al"), OUT16: () => out("ax"), OUT32: () => out("eax"),
@@ -321,8 +367,13 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
       fA("edx"); s.i("mov", "edx", SLOT("edx"));
       s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab, 4) })).i("add", "eax", mem({ base: "edx", disp: CX.frame })).jcc("b", "call_overflow");
       s.i("cmp", "eax", mem({ base: "edx", disp: CX.stackEnd })).jcc("a", "call_overflow");
-      // The thread starts at the function's entry: compiled code, or its trampoline (boot/jit.ts).
-      if (jit) s.i("shr", "ebx", 2).i("mov", "eax", mem({ base: "ebx", disp: ref("jit_code") }));
+      // Its control stack starts with the floor's entry (see RET), which must fit.
+      s.i("mov", "ecx", mem({ base: "edx", disp: CX.ctl })).i("lea", "eax", mem({ base: "ecx", disp: 8, size: 0 }));
+      s.i("cmp", "eax", mem({ base: "edx", disp: CX.ctlEnd })).jcc("a", "call_overflow");
+      s.i("mov", mem({ base: "ecx" }), ref(VM_LABELS.floorEntry)).i("mov", mem({ base: "ecx", disp: 4 }), 0);
+      s.i("mov", mem({ base: "edx", disp: CX.ctl }), "eax").i("mov", mem({ base: "edx", disp: CX.ctlFloor }), "eax");
+      // The thread starts at the function's entry: its jit_code cell, or its first threaded instruction.
+      if (jit) s.i("shr", "ebx", 2).i("lea", "eax", mem({ base: "ebx", disp: ref("jit_code"), size: 0 }));
       else s.i("mov", "eax", mem({ base: "ebx", disp: ref(VM_LABELS.ftab) }));
       s.i("mov", mem({ base: "edx", disp: CX.pc }), "eax"); next();
     },
@@ -331,13 +382,15 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
       // The context to continue must resume on a threaded instruction.
       s.i("mov", "ebx", mem({ base: "edx", disp: CX.pc }));
       if (jit) {
-        // Or in compiled code (the JIT region: its trampolines and compiled functions).
-        s.i("cmp", "ebx", ref("jit_base")).jcc("b", "switch_threaded").i("cmp", "ebx", ref("jit_end")).jcc("b", "switch_ok");
-        s.label("switch_threaded");
+        // Or on a compiled one (its jit_pcmap cell, set) or a function's entry (its jit_code cell).
+        s.i("test", "ebx", 3).jcc("ne", "switch_bad");
+        for (const [lo, hi] of [["jit_pcmap", "jit_fend"], ["jit_code", "jit_code_end"]]) {
+          s.i("cmp", "ebx", ref(lo)).jcc("b", `switch_not_${lo}`).i("cmp", "ebx", ref(hi)).jcc("b", "switch_cell").label(`switch_not_${lo}`);
+        }
       }
       s.i("cmp", "ebx", ref("kbc_code")).jcc("b", "switch_bad");
       s.i("cmp", "ebx", ref("kbc_code_end")).jcc("ae", "switch_bad").i("test", "ebx", 15).jcc("ne", "switch_bad");
-      if (jit) s.label("switch_ok");
+      if (jit) s.jmp("switch_ok").label("switch_cell").i("cmp", mem({ base: "ebx" }), 0).jcc("e", "switch_bad").label("switch_ok");
       const words: [number, string][] = [[CX.stackEnd, VM_LABELS.stackEnd], [CX.ctlEnd, VM_LABELS.ctlEnd], [CX.ctlFloor, VM_LABELS.ctlFloor], [CX.blocked, VM_LABELS.irqBlocked]];
       s.i("lea", "ebx", mem({ base: "esi", disp: TI.size, size: 0 })).i("mov", mem({ base: "eax", disp: CX.pc }), "ebx");
       s.i("mov", mem({ base: "eax", disp: CX.frame }), "ebp").i("mov", mem({ base: "eax", disp: CX.ctl }), "edi");
@@ -345,26 +398,41 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
       s.i("mov", "esi", mem({ base: "edx", disp: CX.pc })).i("mov", "ebp", mem({ base: "edx", disp: CX.frame })).i("mov", "edi", mem({ base: "edx", disp: CX.ctl }));
       for (const [off, l] of words) s.i("mov", "ebx", mem({ base: "edx", disp: off })).i("mov", mem({ disp: ref(l) }), "ebx");
       rearmDelivery("ebx", "switch_go");
-      if (jit) resumeEsi("switch"); else jmpPc();
+      jmpPc();
       s.label("switch_bad"); trapTo(TRAP_NUM("BAD_CONTEXT"));
     },
     IRQCOUNT: () => { loadB(); s.i("and", "eax", 15).i("mov", "eax", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.irqCounts) })); storeA(); },
     MARK: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "dx", MARK_PORT).i("out", "dx", "eax"); next(); },
   };
   for (const [k, op] of Object.entries(ALU)) {
-    emitters[k] = () => { loadB(); fC("edx"); s.i(op, "eax", SLOT("edx")); storeA(); };
-    if (k !== "SUB") emitters[k + "I"] = () => { loadB(); s.i(op, "eax", IMM); storeA(); };
+    emitters[k] = () => {
+      // _m: R[A] op= R[C] in place (A is B; with _s, A is C and the operand is B).
+      if (jf.m) { (jf.s ? fB : fC)("edx"); s.i("mov", "eax", SLOT("edx")); fA("edx"); s.i(op, SLOT("edx"), "eax"); next(); return; }
+      if (jf.s) { loadC(); fB("edx"); } else { loadB(); fC("edx"); }
+      s.i(op, "eax", SLOT("edx")); storeA();
+    };
+    if (k !== "SUB") emitters[k + "I"] = () => {
+      if (jf.m) { fA("edx"); s.i(op, SLOT("edx"), IMM); next(); return; }
+      loadB(); s.i(op, "eax", IMM); storeA();
+    };
   }
   for (const [k, op] of Object.entries(SHIFT)) {
     emitters[k] = () => { fC("ecx"); s.i("mov", "ecx", SLOT("ecx")); loadB(); s.i(op, "eax", "cl"); storeA(); };
-    if (OPCODES.some((o) => o.name === k + "I")) emitters[k + "I"] = () => { s.i("mov", "ecx", IMM); loadB(); s.i(op, "eax", "cl"); storeA(); };
+    if (OPCODES.some((o) => o.name === k + "I")) emitters[k + "I"] = () => {
+      s.i("mov", "ecx", IMM);
+      if (jf.m) { fA("edx"); s.i(op, SLOT("edx"), "cl"); next(); return; }
+      loadB(); s.i(op, "eax", "cl"); storeA();
+    };
   }
   for (const [k] of COMPARE) {
     const cc = CC[k];
     emitters[k] = () => { loadB(); fC("edx"); s.i("cmp", "eax", SLOT("edx")).i("set" + cc, "al").i("movzx", "eax", "al"); storeA(); };
     emitters[k + "I"] = () => { loadB(); s.i("cmp", "eax", IMM).i("set" + cc, "al").i("movzx", "eax", "al"); storeA(); };
     emitters["B" + k] = () => {
-      loadA(); fB("edx"); s.i("cmp", "eax", SLOT("edx")).jcc(cc, L(`b${k}_taken`)); next();
+      // _s: R[B] (from eax with _e) compared with R[A], the condition mirrored.
+      if (jf.s) { loadB(); fA("edx"); s.i("cmp", "eax", SLOT("edx")).jcc(CC[MIRROR[k]], L(`b${k}_taken`)); }
+      else { loadA(); fB("edx"); s.i("cmp", "eax", SLOT("edx")).jcc(cc, L(`b${k}_taken`)); }
+      next();
       s.label(L(`b${k}_taken`)); taken();
     };
     emitters["B" + k + "I"] = () => {
@@ -460,7 +528,7 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
     s.label("select64_b"); load64(fB, "ebx", "eax", "edx"); store64A();
   };
   emitters.RET64 = () => {
-    load64(fA, "eax", "ecx", "edx"); s.i("mov", mem({ base: "ebp" }), "ecx").i("mov", mem({ base: "ebp", disp: 4 }), "edx"); s.jmp("ret_common");
+    load64(fA, "eax", "ecx", "edx"); s.i("mov", mem({ base: "ebp" }), "ecx").i("mov", mem({ base: "ebp", disp: 4 }), "edx"); retCommon();
   };
   // Division: the divisor (ecx:ebx) is checked, the signed forms divide magnitudes (udivmod64).
   for (const [name, signed, rem] of [["DIVS64", true, false], ["DIVU64", false, false], ["REMS64", true, true], ["REMU64", false, true]] as const) {
@@ -536,7 +604,7 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
   /**
    * Enters a call: ebx = callee's code address (with the compiling tier: its function index),
    * ecx = its frame bytes; the window is A. The return address is the next instruction: threaded,
-   * or in compiled code (its stencil) the next instruction's compiled code.
+   * or in compiled code (its stencil) the next instruction's jit_pcmap cell (a continuation).
    */
   function callEnter(): void {
     fA("eax"); s.i("lea", "edx", mem({ base: "ebp", index: "eax", scale: 4, size: 0 })).i("add", "ecx", "edx");
@@ -549,13 +617,13 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
     if (jit) s.i("jmp", JIT_ENTRY("ebx")); else jmpPc();
   }
 
-  /**
-   * Continues at esi, a continuation: a threaded instruction, or (at or above jit_base) compiled
-   * code or a trampoline.
-   */
-  function resumeEsi(tag: string): void {
-    s.i("cmp", "esi", ref("jit_base")).jcc("ae", `${tag}_native`); jmpPc();
-    s.label(`${tag}_native`).i("jmp", "esi");
+  /** Returns from the frame: to ret_common, or in a stencil with its code in line (no jump). */
+  function retCommon(): void { if (stencilMode) retBody(); else s.jmp("ret_common"); }
+  // The outermost frame returns like any other: vm_call, vm_reenter and CTXINIT put an entry below
+  // the floor whose continuation is vm_return.
+  function retBody(): void {
+    s.i("sub", "edi", 8).i("mov", "esi", mem({ base: "edi" })).i("mov", "ebp", mem({ base: "edi", disp: 4 }));
+    jmpPc();
   }
 
   function divide(signed: boolean, rem: boolean, imm: boolean): void {
@@ -583,8 +651,9 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
 
   /** eax := effective address R[B] + I for a `size`-byte access, trapping when out of memory. */
   function address(slotField: (r: Reg32) => void, size: 1 | 2 | 4, tag: string): void {
-    if (slotField === fB) loadB(); else { slotField("eax"); s.i("mov", "eax", SLOT("eax")); }
-    s.i("add", "eax", IMM).jcc("b", `${tag}_oob`);
+    if (slotField === fB) loadB(); else loadA();
+    // _z: the offset I is 0, so adding it cannot wrap.
+    if (!jf.z) s.i("add", "eax", IMM).jcc("b", `${tag}_oob`);
     s.i("cmp", "eax", mem({ disp: ref(VM_LABELS.lim, size === 1 ? 0 : size === 2 ? 4 : 8) })).jcc("a", `${tag}_oob`);
   }
   function load(size: 1 | 2 | 4, read: (a: Reg32) => void): void {
@@ -630,26 +699,28 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
   }
   sp = "";
   eIn = false;
-  /** Each handler variant again, recorded and rewritten into its stencil (see boot/stencil.ts). */
-  const stencils = (): { name: string; ops: StencilOps }[] => {
-    const list: { name: string; ops: StencilOps }[] = [];
+  /**
+   * The stencils of the named variants (`op_<NAME>` with the suffixes of parseVariant), each its
+   * handler's emitter run again, recorded and rewritten (see boot/stencil.ts).
+   */
+  const stencils = (names: readonly string[]): { name: string; ops: StencilOps }[] => {
     const saved = s;
     try {
       stencilMode = true;
-      for (const [suffix, safePoint, forwarded] of [["", false, false], ["_sp", true, false], ["_e", false, true], ["_sp_e", true, true]] as const) {
-        sp = safePoint ? "_sp" : "";
-        eIn = forwarded;
-        for (const o of OPCODES) {
-          if ((safePoint && !isBranch(o.name)) || (forwarded && !EAX_CONSUMERS.has(o.name))) continue;
-          const rec = new Recorder();
-          s = rec;
-          loadCount = 0; branchIrqCount = 0;
-          emitters[o.name]();
-          list.push({ name: h(o.name) + suffix, ops: rewrite(rec.recs, o as OpInfo, h(o.name) + suffix) });
-        }
-      }
-    } finally { s = saved; stencilMode = false; sp = ""; eIn = false; }
-    return list;
+      return names.map((name) => {
+        const v = parseVariant(name);
+        const o = OPCODES.find((x) => x.name === v.op);
+        if (!o) throw new Error(`internal: stencil ${name}: no opcode ${v.op}`);
+        sp = v.sp ? "_sp" : "";
+        eIn = v.e;
+        jf = v.jit;
+        const rec = new Recorder();
+        s = rec;
+        loadCount = 0; branchIrqCount = 0;
+        emitters[o.name]();
+        return { name, ops: rewrite(rec.recs, o as OpInfo, name) };
+      });
+    } finally { s = saved; stencilMode = false; sp = ""; eIn = false; jf = NO_JIT_FLAGS; }
   };
   // IRQRET: where the interrupt handler returns (irq_enter pushed this instruction as its return
   // address): handlers may run again, lines latched meanwhile are delivered at the next safe point,
@@ -692,7 +763,7 @@ function emitUdivmod64(s: Section): void {
 export interface InterpreterInfo {
   /** Opcodes whose handlers always end with R[A] in eax. */
   producers: Set<string>;
-  /** With the compiling tier: every handler variant's stencil, by its label (else none). */
-  stencils(): { name: string; ops: StencilOps }[];
+  /** With the compiling tier: the stencils of the named handler variants (else none). */
+  stencils(names: readonly string[]): { name: string; ops: StencilOps }[];
 }
 

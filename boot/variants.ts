@@ -1,0 +1,156 @@
+// Which handler variant runs each kbc instruction: in the interpreter (its threaded code names the
+// handler) and in compiled code (jit_sid names the stencil). Both come from boot/vm.ts's emitters;
+// the compiled tier also has stencil-only variants (vm.ts, JitFlags), chosen here from what the
+// code around an instruction does with eax and from slot liveness (toolchain/kbc/liveness.ts).
+
+import { OPCODES } from "../toolchain/kbc/opcodes.ts";
+import type { KbcModule } from "../toolchain/kbc/module.ts";
+import { liveOut, isLive } from "../toolchain/kbc/liveness.ts";
+import {
+  EAX_CONSUMERS, JIT_EAX_CONSUMERS, SWAPPABLE, IN_PLACE, MEMORY_OPS, NO_JIT_FLAGS, isBranch, variantName,
+  type InterpreterInfo, type JitFlags,
+} from "./vm.ts";
+
+const fieldsOf = (w: number) => ({ op: OPCODES[w & 0xff], A: (w >>> 8) & 0xff, B: (w >>> 16) & 0xff, C: w >>> 24 });
+
+/** Instructions entered other than by falling through: function starts, branch targets, jump-table entries. */
+function enteredMap(m: KbcModule): Uint8Array {
+  const n = m.code.length >> 1;
+  const entered = new Uint8Array(n + 1);
+  for (const f of m.functions) entered[f.start] = 1;
+  for (let pc = 0; pc < n; pc++) {
+    const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
+    if (op.format[3] === "t") entered[pc + 1 + I] = 1;
+    if (op.format[1] === "s") entered[pc + 1 + (w >> 16)] = 1;
+    if (op.name === "BRTABLE") for (let k = 0; k <= I; k++) entered[pc + 1 + k] = 1;
+  }
+  return entered;
+}
+
+/** Is the instruction at pc a backward branch (a safe point)? */
+export function backward(m: KbcModule, pc: number): boolean {
+  const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
+  const target = op.format[3] === "t" ? pc + 1 + I : op.format[1] === "s" ? pc + 1 + (w >> 16) : -1;
+  return target >= 0 && target <= pc && isBranch(op.name);
+}
+
+/**
+ * The interpreter's handler variant (its label) for each instruction: `_sp` for a backward branch
+ * (a safe point), `_e` for an operand forwarded in eax (see boot/vm.ts). Operand forwarding needs
+ * the instruction reached only by falling through from its producer.
+ */
+export function handlerVariants(m: KbcModule, info: InterpreterInfo): string[] {
+  const n = m.code.length >> 1;
+  const entered = enteredMap(m);
+  const out: string[] = [];
+  for (let pc = 0; pc < n; pc++) {
+    const { op, A, B } = fieldsOf(m.code[2 * pc]);
+    let e = false;
+    if (pc > 0 && !entered[pc]) {
+      const field = EAX_CONSUMERS.get(op.name), prev = fieldsOf(m.code[2 * (pc - 1)]);
+      e = !!field && info.producers.has(prev.op.name) && prev.A === (field === "A" ? A : B);
+    }
+    out.push(variantName(op.name, backward(m, pc), e));
+  }
+  return out;
+}
+
+/**
+ * The stencil for each instruction in compiled code. Beyond the interpreter's variants it knows
+ * where eax holds a slot's value after an instruction (`held`): a producer's R[A]; a compare-and-
+ * branch's R[A] when it falls through; a call's result (a callee returning one 32-bit value: RET
+ * leaves it in eax); carried over an in-place op or a CONST that leaves eax alone. An instruction
+ * reached only by falling through that reads that slot first takes it from eax (`_e`; `_e_s` for
+ * a commutative operator's C). A producer whose slot nobody reads afterwards but that reader is
+ * `_d` (not stored). An operator whose A is its B (or C) becomes in place (`_m`) when its result
+ * is not wanted in eax next, a load or store at offset 0 `_z`.
+ */
+export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
+  const n = m.code.length >> 1;
+  const entered = enteredMap(m);
+  const live = liveOut(m);
+  const out: string[] = [];
+  /** The slot eax holds after each instruction when it falls through (-1: none). */
+  const held = new Int32Array(n).fill(-1);
+  const flags: JitFlags[] = [];
+  const eIn: boolean[] = [];
+  /**
+   * The operand field instruction pc would take from eax were eax to hold `slot` (null: none);
+   * `swap` when that takes its operands swapped (`_s`).
+   */
+  const takesField = (pc: number, slot: number): { field: "A" | "B" | "C"; swap: boolean } | null => {
+    if (pc >= n || slot < 0 || entered[pc]) return null;
+    const { op, A, B, C } = fieldsOf(m.code[2 * pc]);
+    const field = JIT_EAX_CONSUMERS.get(op.name);
+    if (field === "A" && A === slot) return { field: "A", swap: false };
+    if (field === "B" && B === slot) return { field: "B", swap: false };
+    if (field === "B" && SWAPPABLE.has(op.name) && op.format === "rrr-" && C === slot) return { field: "C", swap: true };
+    if (field === "A" && SWAPPABLE.has(op.name) && op.format === "rr-t" && B === slot) return { field: "B", swap: true };
+    return null;
+  };
+  const takes = (pc: number, slot: number) => takesField(pc, slot)?.field ?? null;
+  const callResult = (pc: number): boolean => {
+    const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
+    if (op.name === "CALL") return m.functions[I].results === 1;
+    if (op.name === "CALLI") return m.types[I]?.results === 1;
+    return false;
+  };
+
+  for (let pc = 0; pc < n; pc++) {
+    const w = m.code[2 * pc], I = m.code[2 * pc + 1];
+    const { op, A, B, C } = fieldsOf(w);
+    const jf: JitFlags = { ...NO_JIT_FLAGS };
+    const before = pc > 0 ? held[pc - 1] : -1;
+    const t = takesField(pc, before);
+    const e = t !== null;
+    if (t?.swap) jf.s = true;
+    if (MEMORY_OPS.has(op.name) && I === 0) jf.z = true;
+    const producer = info.producers.has(op.name);
+    // In place, when the next instruction would not take the result from eax.
+    if (!e && IN_PLACE.has(op.name) && takes(pc + 1, A) === null) {
+      if (op.name === "CONST" || (op.format === "rr-i" && A === B)) jf.m = true;
+      else if (op.format === "rrr-" && A === B) jf.m = true;
+      else if (op.format === "rrr-" && A === C && SWAPPABLE.has(op.name)) { jf.m = true; jf.s = true; }
+    }
+    if (producer && !jf.m) {
+      held[pc] = A;
+      jf.d = dead(pc, A);
+    } else if (jf.m && (op.name === "CONST" || op.format === "rr-i") && before >= 0 && before !== A && !entered[pc]) {
+      held[pc] = before; // eax untouched
+    } else if (!op.terminator && /^B(EQ|NE|LT|GT|LE|GE)/.test(op.name)) {
+      held[pc] = jf.s ? B : A; // the operand it loaded into eax
+    } else if (callResult(pc)) {
+      held[pc] = A;
+    }
+    flags.push(jf);
+    eIn.push(e);
+    out.push(variantName(op.name, backward(m, pc), e, jf));
+  }
+  return out;
+
+  /**
+   * Is R[slot], just produced at pc, read by nothing but the instruction that takes it from eax?
+   * Follows eax across the instructions that carry it; each must not read the slot from memory.
+   */
+  function dead(pc: number, slot: number): boolean {
+    if (!isLive(live, pc, slot)) return true;
+    let j = pc + 1;
+    // The instructions between that carry eax (CONST and in-place ops that write other slots).
+    for (; j < n && !entered[j]; j++) {
+      if (takes(j, slot) !== null) break;
+      const { op, A, B } = fieldsOf(m.code[2 * j]);
+      const carries = IN_PLACE.has(op.name) && (op.name === "CONST" || (op.format === "rr-i" && A === B)) && A !== slot && takes(j + 1, A) === null;
+      if (!carries) return false;
+    }
+    if (j >= n || entered[j] || takes(j, slot) === null) return false;
+    // The reader takes it in one field; does it read it in another too, or does anything read it later?
+    const { op, A, B, C } = fieldsOf(m.code[2 * j]);
+    const field = takes(j, slot)!;
+    const writesA = /^R\[A\] := /.test(op.doc);
+    const reads = (["A", "B", "C"] as const).filter((k, i) => op.format[i] === "r" && k !== field && { A, B, C }[k] === slot && !(k === "A" && writesA));
+    if (reads.length || op.format[3] === "R" && m.code[2 * j + 1] === slot) return false;
+    if (op.name === "CALL" || op.name === "CALLI" || op.name === "ABORT") return false;
+    // The reader writes the slot itself (r = load(r)): the old value ends there.
+    return (writesA && A === slot) || !isLive(live, j, slot);
+  }
+}

@@ -1,0 +1,135 @@
+// The choice of handler variants for compiled code (boot/variants.ts) and the slot liveness it
+// rests on (toolchain/kbc/liveness.ts), on small hand-written kbc functions. That compiled code
+// with these variants computes what the interpreter does is the corpus's and the random
+// programs' work (tests/boot/corpus-guest.test.ts, tests/toolchain/random.test.ts, every tier).
+import { describe, it, expect, beforeAll } from "vitest";
+import { Op, word0 } from "../../toolchain/kbc/opcodes.ts";
+import type { KbcModule } from "../../toolchain/kbc/module.ts";
+import { liveOut, isLive } from "../../toolchain/kbc/liveness.ts";
+import { jitVariants, handlerVariants } from "../../boot/variants.ts";
+import { emitInterpreter, type InterpreterInfo } from "../../boot/vm.ts";
+import { Section } from "../../boot/asm.ts";
+
+type Insn = [string, number?, number?, number?, number?];
+
+/** A module of functions given as instruction lists (frame 16 slots; function 1 returns i32, 2 nothing). */
+function module(...fns: Insn[][]): KbcModule {
+  const code: number[] = [];
+  const functions = fns.map((body, f) => {
+    const start = code.length / 2;
+    for (const [op, a = 0, b = 0, c = 0, i = 0] of body) {
+      if (Op[op] === undefined) throw new Error(`no opcode ${op}`);
+      code.push(word0(Op[op], a, b, c), i);
+    }
+    return { name: `f${f}`, type: 0, params: 0, results: f === 2 ? 0 : 1, frameSize: 16, start, length: body.length };
+  });
+  return {
+    strings: [], types: [{ shape: ">i", params: 0, results: 1 }], functions, code: Int32Array.from(code), globals: [], table: [],
+    data: [], lines: [], entry: 0, start: -1, memoryBytes: 1 << 20,
+  };
+}
+
+let info: InterpreterInfo;
+beforeAll(() => { info = emitInterpreter(new Section("text", 0x100000), { jit: true }); });
+const variants = (...fns: Insn[][]) => jitVariants(module(...fns), info);
+
+describe("kbc liveness", () => {
+  it("a slot is live until its last read, and dead after it", () => {
+    const m = module([["CONST", 1, 0, 0, 5], ["ADD", 2, 1, 1], ["ST32", 2, 1, 0, 0], ["RET", 2]]);
+    const live = liveOut(m);
+    expect(isLive(live, 0, 1)).toBe(true);   // read by ADD and ST32
+    expect(isLive(live, 1, 1)).toBe(true);   // read by ST32
+    expect(isLive(live, 2, 1)).toBe(false);  // nothing reads it after
+    expect(isLive(live, 2, 2)).toBe(true);   // RET reads it
+    expect(isLive(live, 3, 2)).toBe(false);  // the frame is gone
+  });
+  it("a loop keeps what its next iteration reads live across the back edge", () => {
+    // r0 = 0; loop: r1 = r0 + 1; r0 = r1; if r0 < 10 goto loop; ret r3
+    const m = module([["CONST", 0, 0, 0, 0], ["ADDI", 1, 0, 0, 1], ["MOV", 0, 1], ["BLTSI", 0, 0xfd, 0xff, 10], ["RET", 3]]);
+    const live = liveOut(m);
+    expect(isLive(live, 3, 0)).toBe(true);   // the branch back reads r0 again
+    expect(isLive(live, 1, 1)).toBe(true);   // MOV reads r1
+    expect(isLive(live, 2, 1)).toBe(false);  // r1 is written before it is read again
+    expect(isLive(live, 0, 3)).toBe(true);   // never written: live from the start
+  });
+  it("a call reads every slot from its window up; an unwritten slot stays live across it", () => {
+    const m = module([["CONST", 5, 0, 0, 1], ["CONST", 2, 0, 0, 7], ["CALL", 4, 0, 0, 1], ["RET", 2]], [["RET", 0]]);
+    const live = liveOut(m);
+    expect(isLive(live, 0, 5)).toBe(true);   // above the window: the callee's frame may read it
+    expect(isLive(live, 2, 2)).toBe(true);   // below the window, read by RET after the call
+  });
+});
+
+describe("jit variants", () => {
+  it("a value read once, through eax, by the next instruction is not stored (_d); its reader takes it from eax (_e)", () => {
+    const v = variants([["ADDI", 4, 3, 0, 0x400000], ["LD8U", 5, 4, 0, 0], ["RET", 5]]);
+    expect(v).toEqual(["op_ADDI_d", "op_LD8U_e_z_d", "op_RET_e"]);
+  });
+  it("a value read again later is stored", () => {
+    const v = variants([["ADDI", 4, 3, 0, 8], ["LD32", 5, 4, 0, 4], ["ADD", 6, 5, 4], ["RET", 6]]);
+    expect(v[0]).toBe("op_ADDI");      // r4 is read again by ADD
+    expect(v[1]).toBe("op_LD32_e_d");  // takes r4 from eax; r5 is read by ADD from eax, then dead
+    expect(v[2]).toBe("op_ADD_e_d");
+  });
+  it("a reader that reads the slot in a second field keeps the store", () => {
+    const v = variants([["ADDI", 4, 3, 0, 1], ["MUL", 5, 4, 4], ["RET", 5]]);
+    expect(v[0]).toBe("op_ADDI");
+    expect(v[1]).toBe("op_MUL_e_d");
+  });
+  it("an increment is in place (_m) unless the next instruction takes its result from eax", () => {
+    expect(variants([["ADDI", 0, 0, 0, 1], ["RET", 1]])[0]).toBe("op_ADDI_m");
+    expect(variants([["ADDI", 0, 0, 0, 1], ["RET", 0]])[0]).toBe("op_ADDI_d"); // RET takes it from eax
+    expect(variants([["SHLI", 2, 2, 0, 3], ["RET", 1]])[0]).toBe("op_SHLI_m");
+    // A = C of a commutative operator: in place with the operands swapped; SUB has no such form.
+    expect(variants([["ADD", 2, 1, 2], ["RET", 3]])[0]).toBe("op_ADD_s_m");
+    expect(variants([["SUB", 2, 1, 2], ["RET", 3]])[0]).toBe("op_SUB_d");
+  });
+  it("eax carries a value across a CONST stored in place, to a store that takes its address from eax", () => {
+    // The sieve's inner step: r4 = r3 + BASE; r5 = 0; mem8[r4] = r5.
+    const v = variants([["ADDI", 4, 3, 0, 0x400000], ["CONST", 5, 0, 0, 0], ["ST8", 4, 5, 0, 0], ["RET", 5]]);
+    expect(v).toEqual(["op_ADDI_d", "op_CONST_m", "op_ST8_e_z", "op_RET"]);
+  });
+  it("a branch target never takes its operand from eax", () => {
+    // 0: r1 = r0 + 1; 1: if r1 == 0 goto 3; 2: ret r1; 3: ret r1 (entered by the branch)
+    const v = variants([["ADDI", 1, 0, 0, 1], ["BZ", 1, 0, 0, 1], ["RET", 1], ["RET", 1]]);
+    expect(v[1]).toBe("op_BZ_e");
+    expect(v[3]).toBe("op_RET");
+    expect(v[0]).toBe("op_ADDI");     // read again by RETs after the branch
+  });
+  it("after a call to a function returning i32 the result is in eax; after a void call it is not", () => {
+    const withResult = variants([["CALL", 4, 0, 0, 1], ["ADD", 5, 3, 4], ["RET", 5]], [["RET", 0]], [["RET0"]]);
+    expect(withResult[1]).toBe("op_ADD_e_s_d");
+    const voidCall = variants([["CALL", 4, 0, 0, 2], ["ADD", 5, 3, 4], ["RET", 5]], [["RET", 0]], [["RET0"]]);
+    expect(voidCall[1]).toBe("op_ADD_d");
+    expect(variants([["CALL", 4, 0, 0, 2], ["ADD", 5, 4, 3], ["RET", 5]], [["RET", 0]], [["RET0"]])[1]).toBe("op_ADD_d");
+  });
+  it("a compare-and-branch leaves R[A] in eax for the instruction it falls through to", () => {
+    const v = variants([["BGESI", 0, 1, 0, 2], ["RET", 0], ["RET", 1]]);
+    expect(v[1]).toBe("op_RET_e");
+  });
+  it("a compare-and-branch whose B is in eax compares with its operands swapped, the relation mirrored", () => {
+    // r10 = r4 - r3; if r9 <u r10 goto 3; ret r10; ret r9
+    const v = variants([["SUB", 10, 4, 3], ["BLTU", 9, 10, 0, 1], ["RET", 10], ["RET", 9]]);
+    expect(v[1]).toBe("op_BLTU_e_s");
+    expect(v[2]).toBe("op_RET_e");       // eax holds R[B] when it falls through
+    expect(v[0]).toBe("op_SUB");         // r10 is read again by the RET
+  });
+  it("a value whose reader overwrites its slot is not stored (r = load(r))", () => {
+    const v = variants([["ADD", 10, 0, 2], ["LD32", 10, 10, 0, 0], ["ANDI", 10, 10, 0, -8], ["RET", 10]]);
+    expect(v).toEqual(["op_ADD_d", "op_LD32_e_z_d", "op_ANDI_e_d", "op_RET_e"]);
+  });
+  it("a global written from eax takes it from there", () => {
+    const v = variants([["XOR", 3, 1, 2], ["GSET", 3, 0, 0, 5], ["RET", 1]]);
+    expect(v).toEqual(["op_XOR_d", "op_GSET_e", "op_RET"]);
+  });
+  it("the interpreter's variants are unchanged by the stencil-only ones", () => {
+    const m = module([["ADDI", 4, 3, 0, 0x400000], ["LD8U", 5, 4, 0, 0], ["RET", 5]]);
+    expect(handlerVariants(m, info)).toEqual(["op_ADDI", "op_LD8U_e", "op_RET"]);
+  });
+  it("every variant it picks has a stencil the image builder can make", () => {
+    const v = variants([["ADDI", 4, 3, 0, 0x400000], ["CONST", 5, 0, 0, 0], ["ST8", 4, 5, 0, 0], ["ADD", 2, 1, 2], ["SHLI", 2, 2, 0, 3],
+      ["CALL", 4, 0, 0, 1], ["ADD", 5, 3, 4], ["RET", 5]], [["RET", 0]]);
+    const stencils = info.stencils([...new Set(v)]);
+    expect(stencils.map((s) => s.name).sort()).toEqual([...new Set(v)].sort());
+  });
+});
