@@ -492,6 +492,7 @@ function emitData(s: Section, m: KbcModule): void {
   s.label(VM_LABELS.ctlEnd).dd(ref("ctl_end_addr"));
   s.label(VM_LABELS.ctlFloor).dd(0);
   s.label(VM_LABELS.irqDeliver).dd(0);
+  s.label(VM_LABELS.callLimit).dd(ref("vm_stack_end_addr"));
   s.label(VM_LABELS.irqPending).dd(0);
   s.label(VM_LABELS.irqBlocked).dd(0);
   s.label(VM_LABELS.irqFn).dd(0, 0);

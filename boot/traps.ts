@@ -5,7 +5,7 @@
 // Page faults and the double fault). Units: bytes, vectors, IRQ lines.
 
 import { Section, mem, ref } from "./asm.ts";
-import { VM_LABELS } from "./vm.ts";
+import { VM_LABELS, setDelivery } from "./vm.ts";
 import { TRAP_CODES } from "../toolchain/kbc/opcodes.ts";
 import { JIT_ALIAS } from "./jit.ts";
 
@@ -33,12 +33,12 @@ export function emitTraps(s: Section, jit = false): void {
   s.i("lea", "edx", mem({ base: "edi", disp: 8, size: 0 })).i("cmp", "edx", mem({ disp: ref(V.ctlEnd) })).jcc("ae", "irq_overflow");
   s.i("mov", "edx", "ecx").i("add", "edx", mem({ disp: ref(V.irqFn, 4) })).jcc("b", "irq_overflow");
   s.i("cmp", "edx", mem({ disp: ref(V.stackEnd) })).jcc("a", "irq_overflow");
-  s.i("mov", mem({ disp: ref(V.irqBlocked) }), 1).i("mov", mem({ disp: ref(V.irqDeliver) }), 0);
+  s.i("mov", mem({ disp: ref(V.irqBlocked) }), 1); setDelivery(s, false);
   s.i("mov", mem({ base: "edi" }), "eax").i("mov", mem({ base: "edi", disp: 4 }), "ebp");
   s.i("mov", mem({ base: "edi", disp: 8 }), ref("irqret_insn")).i("mov", mem({ base: "edi", disp: 12 }), "ecx").i("add", "edi", 16);
   s.i("mov", "ebp", "ecx").i("xor", "eax", "eax").i("xchg", mem({ disp: ref(V.irqPending) }), "eax").i("mov", mem({ base: "ebp" }), "eax");
   s.i("mov", "esi", "ebx").i("jmp", mem({ base: "esi" }));
-  s.label("irq_no_handler").i("mov", mem({ disp: ref(V.irqDeliver) }), 0).i("mov", "esi", "eax");
+  s.label("irq_no_handler"); setDelivery(s, false); s.i("mov", "esi", "eax");
   s.i("jmp", mem({ base: "esi" })); // the continuation (boot/vm.ts)
   s.label("irq_overflow").i("mov", "eax", TRAP_CODES.indexOf("STACK")).jmp(V.trap);
 
@@ -57,7 +57,7 @@ export function emitTraps(s: Section, jit = false): void {
     if (n >= 8) s.i("out", 0xa0, "al");
     s.i("out", 0x20, "al");
     s.i("inc", mem({ disp: ref(V.irqCounts, 4 * n) })).i("or", mem({ disp: ref(V.irqPending) }), 1 << n);
-    s.i("cmp", mem({ disp: ref(V.irqBlocked) }), 0).jcc("ne", done).i("mov", mem({ disp: ref(V.irqDeliver) }), 1);
+    s.i("cmp", mem({ disp: ref(V.irqBlocked) }), 0).jcc("ne", done); setDelivery(s, true);
     s.label(done).i("pop", "eax").i("iretd");
   }
 
@@ -112,14 +112,14 @@ export function emitTraps(s: Section, jit = false): void {
   // What the handler may change and the faulting instruction still needs: delivery (blocked, and
   // no interrupt may run inside the handler), the string registers of an interrupted MCOPY/MFILL
   // (the handler's own MFILL reuses them), and the direction flag (a backward MCOPY sets it).
-  const saved = [ref(V.irqBlocked), ref(V.irqDeliver), ref(V.stringRegs), ref(V.stringRegs, 4), ref(V.stringRegs, 8)];
+  const saved = [ref(V.irqBlocked), ref(V.irqDeliver), ref(V.callLimit), ref(V.stringRegs), ref(V.stringRegs, 4), ref(V.stringRegs, 8)];
   for (const w of saved) s.i("push", mem({ disp: w }));
-  s.i("mov", mem({ disp: ref(V.irqBlocked) }), 1).i("mov", mem({ disp: ref(V.irqDeliver) }), 0).i("mov", mem({ disp: ref(V.stringRegs, 8) }), 0).i("cld");
+  s.i("mov", mem({ disp: ref(V.irqBlocked) }), 1); setDelivery(s, false, "eax"); s.i("mov", mem({ disp: ref(V.stringRegs, 8) }), 0).i("cld");
   s.i("mov", "eax", mem({ disp: ref(V.faultFn) })).call("vm_reenter");
   for (const w of [...saved].reverse()) s.i("pop", mem({ disp: w }));
   // Lines latched while the handler ran are delivered at the next safe point (unless blocked).
   s.i("cmp", mem({ disp: ref(V.irqBlocked) }), 0).jcc("ne", "pf_armed").i("cmp", mem({ disp: ref(V.irqPending) }), 0).jcc("e", "pf_armed");
-  s.i("mov", mem({ disp: ref(V.irqDeliver) }), 1);
+  setDelivery(s, true);
   s.label("pf_armed").i("mov", mem({ disp: ref("fault_active") }), 0);
   s.i("cmp", mem({ base: "ecx" }), 0).jcc("e", "pf_give_up");
   s.i("popad").i("add", "esp", 8).i("iretd");

@@ -72,14 +72,35 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
   const out: string[] = [];
   /** The slot eax holds after each instruction when it falls through (-1: none). */
   const held = new Int32Array(n).fill(-1);
-  const flags: JitFlags[] = [];
-  const eIn: boolean[] = [];
+  /** ... and on its taken edge, for a forward branch that is not a safe point. */
+  const carried = new Int32Array(n).fill(-1);
+  /**
+   * Where eax comes from into each instruction: `unknown` (a function's start, a jump-table entry,
+   * the target of a backward branch — a safe point, where an interrupt handler may run first) or
+   * the forward branches into it besides the fall-through.
+   */
+  const unknown = new Uint8Array(n + 1);
+  const branchesIn: number[][] = Array.from({ length: n + 1 }, () => []);
+  for (const f of m.functions) unknown[f.start] = 1;
+  for (let pc = 0; pc < n; pc++) {
+    const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
+    const target = op.format[3] === "t" ? pc + 1 + I : op.format[1] === "s" ? pc + 1 + (w >> 16) : -1;
+    if (op.name === "BRTABLE") for (let k = 0; k <= I; k++) unknown[pc + 1 + k] = 1;
+    else if (target >= 0) { if (target <= pc) unknown[target] = 1; else branchesIn[target].push(pc); }
+  }
+  /** The slot eax holds on entering pc on every path into it (-1: none or not the same). */
+  const eaxIn = (pc: number): number => {
+    if (unknown[pc]) return -1;
+    const from: number[] = branchesIn[pc].map((q) => carried[q]);
+    if (pc > 0 && !OPCODES[m.code[2 * (pc - 1)] & 0xff].terminator) from.push(held[pc - 1]);
+    return from.length && from.every((x) => x === from[0]) ? from[0] : -1;
+  };
   /**
    * The operand field instruction pc would take from eax were eax to hold `slot` (null: none);
    * `swap` when that takes its operands swapped (`_s`).
    */
-  const takesField = (pc: number, slot: number): { field: "A" | "B" | "C"; swap: boolean } | null => {
-    if (pc >= n || slot < 0 || entered[pc]) return null;
+  const takesField = (pc: number, slot: number, joins = false): { field: "A" | "B" | "C"; swap: boolean } | null => {
+    if (pc >= n || slot < 0 || (entered[pc] && !joins)) return null;
     const { op, A, B, C } = fieldsOf(m.code[2 * pc]);
     const field = JIT_EAX_CONSUMERS.get(op.name);
     if (field === "A" && A === slot) return { field: "A", swap: false };
@@ -100,8 +121,8 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
     const w = m.code[2 * pc], I = m.code[2 * pc + 1];
     const { op, A, B, C } = fieldsOf(w);
     const jf: JitFlags = { ...NO_JIT_FLAGS };
-    const before = pc > 0 ? held[pc - 1] : -1;
-    const t = takesField(pc, before);
+    const before = eaxIn(pc);
+    const t = takesField(pc, before, true);
     const e = t !== null;
     if (t?.swap) jf.s = true;
     if (MEMORY_OPS.has(op.name) && I === 0) jf.z = true;
@@ -115,15 +136,17 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
     if (producer && !jf.m) {
       held[pc] = A;
       jf.d = dead(pc, A);
-    } else if (jf.m && (op.name === "CONST" || op.format === "rr-i") && before >= 0 && before !== A && !entered[pc]) {
+    } else if (jf.m && (op.name === "CONST" || op.format === "rr-i") && before >= 0 && before !== A) {
       held[pc] = before; // eax untouched
-    } else if (!op.terminator && /^B(EQ|NE|LT|GT|LE|GE)/.test(op.name)) {
-      held[pc] = jf.s ? B : A; // the operand it loaded into eax
+    } else if (/^B(EQ|NE|LT|GT|LE|GE)/.test(op.name)) {
+      held[pc] = carried[pc] = jf.s ? B : A; // the operand it loaded into eax, whichever way it goes
+    } else if (op.name === "BZ" || op.name === "BNZ") {
+      held[pc] = carried[pc] = e ? A : before; // tested in eax, or compared in memory (eax untouched)
+    } else if (op.name === "JMP") {
+      carried[pc] = before;
     } else if (callResult(pc)) {
       held[pc] = A;
     }
-    flags.push(jf);
-    eIn.push(e);
     out.push(variantName(op.name, backward(m, pc), e, jf));
   }
   return out;

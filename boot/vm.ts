@@ -68,6 +68,7 @@ export const VM_LABELS = {
   ret: "vm_return",               // RET from the outermost frame
   irqEnter: "irq_enter",          // eax = continuation pc, ecx = end of the interrupted frame: calls the handler
   irqDeliver: "irq_deliver",      // dword: nonzero when lines are latched and handlers may run (checked at safe points)
+  callLimit: "vm_call_limit",     // dword: what a call checks its frame's end against: vm_stack_end, 0 while irq_deliver is set
   irqPending: "irq_pending",      // dword: latched IRQ lines (bit n: line n)
   irqBlocked: "irq_blocked",      // dword: nonzero while the interrupt handler runs
   irqFn: "irq_fn",                // dwords: the handler's code address (0: none), its frame bytes
@@ -353,7 +354,7 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
       // Lines latched before there was a handler are delivered now.
       s.i("cmp", mem({ disp: ref(VM_LABELS.irqPending) }), 0).jcc("e", "irqset_done");
       s.i("cmp", mem({ disp: ref(VM_LABELS.irqBlocked) }), 0).jcc("ne", "irqset_done");
-      s.i("mov", mem({ disp: ref(VM_LABELS.irqDeliver) }), 1);
+      setDelivery(s, true);
       s.label("irqset_done"); next();
     },
     IRQBLOCK: () => {
@@ -402,7 +403,10 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
       s.label("switch_bad"); trapTo(TRAP_NUM("BAD_CONTEXT"));
     },
     IRQCOUNT: () => { loadB(); s.i("and", "eax", 15).i("mov", "eax", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.irqCounts) })); storeA(); },
-    MARK: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "dx", MARK_PORT).i("out", "dx", "eax"); next(); },
+    // A byte to port 0x80 first: v86 writes its instruction counter back only when code leaves its
+    // compiled block, which an out does, so the count the marker reads is exact (not up to ~56 K
+    // instructions behind, varying from run to run).
+    MARK: () => { fA("eax"); s.i("mov", "eax", SLOT("eax")).i("out", 0x80, "al").i("mov", "dx", MARK_PORT).i("out", "dx", "eax"); next(); },
   };
   for (const [k, op] of Object.entries(ALU)) {
     emitters[k] = () => {
@@ -575,8 +579,9 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
 
   /** irq_deliver := (not blocked, given in `blocked`) and lines are latched. Ends at `done`. */
   function rearmDelivery(blocked: Reg32, done: string): void {
-    s.i("mov", mem({ disp: ref(VM_LABELS.irqDeliver) }), 0).i("test", blocked, blocked).jcc("ne", done);
-    s.i("cmp", mem({ disp: ref(VM_LABELS.irqPending) }), 0).jcc("e", done).i("mov", mem({ disp: ref(VM_LABELS.irqDeliver) }), 1);
+    setDelivery(s, false, "ecx"); s.i("test", blocked, blocked).jcc("ne", done);
+    // Checked after the limit is set: a line latched meanwhile is seen here.
+    s.i("cmp", mem({ disp: ref(VM_LABELS.irqPending) }), 0).jcc("e", done); setDelivery(s, true);
     s.label(done);
   }
 
@@ -607,14 +612,25 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
    * or in compiled code (its stencil) the next instruction's jit_pcmap cell (a continuation).
    */
   function callEnter(): void {
+    const slow = `call_slow${callCount++}`;
     fA("eax"); s.i("lea", "edx", mem({ base: "ebp", index: "eax", scale: 4, size: 0 })).i("add", "ecx", "edx");
-    s.i("cmp", "ecx", mem({ disp: ref(VM_LABELS.stackEnd) })).jcc("a", "call_overflow");
+    // The frame's end against vm_call_limit, which is 0 while an interrupt waits for delivery:
+    // then the call takes the slow path, so the fast one needs no safe-point check of its own.
+    s.i("cmp", "ecx", mem({ disp: ref(VM_LABELS.callLimit) })).jcc("a", slow);
     s.i("cmp", "edi", mem({ disp: ref(VM_LABELS.ctlEnd) })).jcc("ae", "call_overflow");
+    pushEntry();
+    if (jit) s.i("jmp", JIT_ENTRY("ebx")); else jmpPc();
+    s.label(slow).i("cmp", "ecx", mem({ disp: ref(VM_LABELS.stackEnd) })).jcc("a", "call_overflow");
+    s.i("cmp", "edi", mem({ disp: ref(VM_LABELS.ctlEnd) })).jcc("ae", "call_overflow");
+    pushEntry();
+    s.i("cmp", mem({ disp: ref(VM_LABELS.irqDeliver) }), 0).jcc("ne", "call_irq");
+    if (jit) s.i("jmp", JIT_ENTRY("ebx")); else jmpPc();
+  }
+  /** The call's control entry (where to return, the caller's frame), then the callee's frame (edx). */
+  function pushEntry(): void {
     s.i("lea", "eax", mem({ base: "esi", disp: TI.size, size: 0 })).i("mov", mem({ base: "edi" }), "eax").i("mov", mem({ base: "edi", disp: 4 }), "ebp").i("add", "edi", 8);
     s.i("mov", "ebp", "edx");
     if (!jit) s.i("mov", "esi", "ebx");
-    s.i("cmp", mem({ disp: ref(VM_LABELS.irqDeliver) }), 0).jcc("ne", "call_irq");
-    if (jit) s.i("jmp", JIT_ENTRY("ebx")); else jmpPc();
   }
 
   /** Returns from the frame: to ret_common, or in a stencil with its code in line (no jump). */
@@ -669,7 +685,7 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
   function out(reg: "al" | "ax" | "eax"): void {
     fA("eax"); s.i("mov", "edx", SLOT("eax")); fB("eax"); s.i("mov", "eax", SLOT("eax")).i("out", "dx", reg); next();
   }
-  let loadCount = 0;
+  let loadCount = 0, callCount = 0;
 
   if (inject) {
     if (!emitters[inject.op]) throw new Error(`fault injection: no opcode ${inject.op}`);
@@ -716,7 +732,7 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
         jf = v.jit;
         const rec = new Recorder();
         s = rec;
-        loadCount = 0; branchIrqCount = 0;
+        loadCount = 0; branchIrqCount = 0; callCount = 0;
         emitters[o.name]();
         return { name, ops: rewrite(rec.recs, o as OpInfo, name) };
       });
@@ -727,9 +743,20 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
   // and control goes back to where it was interrupted.
   s0.align(4, 0x90).label("op_IRQRET").i("mov", mem({ disp: ref(VM_LABELS.irqBlocked) }), 0);
   s.i("cmp", mem({ disp: ref(VM_LABELS.irqPending) }), 0).jcc("e", "ret_common");
-  s.i("mov", mem({ disp: ref(VM_LABELS.irqDeliver) }), 1).jmp("ret_common");
+  setDelivery(s, true); s.jmp("ret_common");
   emitUdivmod64(s0);
   return { producers, stencils: jit ? stencils : () => [] };
+}
+
+/**
+ * Sets irq_deliver and vm_call_limit together (the limit is 0 while delivery is asked for, else
+ * vm_stack_end, read through `scratch`). Code that sets delivery on must also run with interrupts
+ * off or after irq_pending was read (see rearmDelivery), so that a line latched in between is not lost.
+ */
+export function setDelivery(s: { i(m: string, ...ops: Operand[]): unknown }, on: boolean, scratch: Reg32 = "edx"): void {
+  if (on) { s.i("mov", mem({ disp: ref(VM_LABELS.irqDeliver) }), 1); s.i("mov", mem({ disp: ref(VM_LABELS.callLimit) }), 0); return; }
+  s.i("mov", mem({ disp: ref(VM_LABELS.irqDeliver) }), 0);
+  s.i("mov", scratch, mem({ disp: ref(VM_LABELS.stackEnd) })); s.i("mov", mem({ disp: ref(VM_LABELS.callLimit) }), scratch);
 }
 
 /**

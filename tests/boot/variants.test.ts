@@ -89,12 +89,26 @@ describe("jit variants", () => {
     const v = variants([["ADDI", 4, 3, 0, 0x400000], ["CONST", 5, 0, 0, 0], ["ST8", 4, 5, 0, 0], ["RET", 5]]);
     expect(v).toEqual(["op_ADDI_d", "op_CONST_m", "op_ST8_e_z", "op_RET"]);
   });
-  it("a branch target never takes its operand from eax", () => {
-    // 0: r1 = r0 + 1; 1: if r1 == 0 goto 3; 2: ret r1; 3: ret r1 (entered by the branch)
+  it("a forward branch's target takes its operand from eax when every path into it brings it there", () => {
+    // 0: r1 = r0 + 1; 1: if r1 == 0 goto 3; 2: ret r1; 3: ret r1 (entered only by the branch)
     const v = variants([["ADDI", 1, 0, 0, 1], ["BZ", 1, 0, 0, 1], ["RET", 1], ["RET", 1]]);
     expect(v[1]).toBe("op_BZ_e");
-    expect(v[3]).toBe("op_RET");
-    expect(v[0]).toBe("op_ADDI");     // read again by RETs after the branch
+    expect(v[3]).toBe("op_RET_e");
+    expect(v[0]).toBe("op_ADDI");     // read again by the RETs after the branch
+    // 0: if r0 >= 2 goto 2; 1: ret r0; 2: r1 = r0 - 1 (the compare left R[A] in eax on both edges)
+    expect(variants([["BGESI", 0, 1, 0, 2], ["RET", 0], ["ADDI", 1, 0, 0, -1], ["RET", 1]])[2]).toBe("op_ADDI_e_d");
+    // Reached by falling through with another slot in eax: from memory.
+    // 0: r2 = r1 + 1; 1: if r0 == 0 goto 3; 2: r2 = r3 + 1; 3: ret r2
+    const join = variants([["ADDI", 2, 1, 0, 1], ["BZ", 0, 0, 0, 1], ["ADDI", 4, 3, 0, 1], ["RET", 2]]);
+    expect(join[3]).toBe("op_RET");
+    expect(join[0]).toBe("op_ADDI");  // stored: RET reads it from memory
+  });
+  it("a backward branch's target never takes its operand from eax (an interrupt handler may run first)", () => {
+    // 0: r1 = r1 + r0; 1: if r1 <s 100 goto 0; 2: ret r1
+    const v = variants([["ADD", 1, 1, 0], ["BLTSI", 1, 0xfe, 0xff, 100], ["RET", 1]]);
+    expect(v[0]).not.toContain("_e");
+    expect(v[1]).toBe("op_BLTSI_sp_e");
+    expect(v[2]).toBe("op_RET_e");
   });
   it("after a call to a function returning i32 the result is in eax; after a void call it is not", () => {
     const withResult = variants([["CALL", 4, 0, 0, 1], ["ADD", 5, 3, 4], ["RET", 5]], [["RET", 0]], [["RET0"]]);
