@@ -143,6 +143,7 @@ export function emitCompiler(s: Section, functions: number): void {
     REL: () => s.i("mov", "eax", mem({ base: "edi" })).i("add", "eax", SC("jit_S")).i("sub", "eax", SC("jit_D")),
     I8: () => s.i("mov", "eax", mem({ base: "esi", disp: 8 })).i("mov", m8({ base: "edi" }), "al").jmp("jc_hnext"),
     GADDR: () => s.i("mov", "eax", mem({ base: "esi", disp: 8 })).i("lea", "eax", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.globals), size: 0 })),
+    SAX: () => s.i("movzx", "eax", m8({ base: "esi", disp: 4 })).i("movzx", "edx", m16({ base: "esi", disp: 12 })).i("lea", "eax", mem({ base: "edx", index: "eax", scale: 4, size: 0 })).i("add", "eax", "ebx"),
   };
   function slot(field: number): void { s.i("movzx", "eax", m8({ base: "esi", disp: field })).i("shl", "eax", 2).i("add", "eax", "ebx"); }
   /** eax := the compiled address of the threaded target at [esi + field]. */

@@ -45,6 +45,7 @@ export const HOLE_KINDS = [
   "REL",                // rel32 out of the stencil: += source - destination
   "I8",                 // the low byte of I (a shift count)
   "GADDR",              // address of global I: vm_globals + 4 * I
+  "SAX",                // 4 * A + the word at +12 + add (a call's frame end, from ebp)
 ] as const;
 export type HoleKind = (typeof HOLE_KINDS)[number];
 
@@ -78,6 +79,7 @@ export class Recorder {
 
 type Virt =
   | { k: "A" | "B" | "C" | "FRAME" | "X16" | "FIDX" | "SELF" | "NEXT" | "I" }
+  | { k: "SLOTADDR"; f: "A" | "B" | "C" }   // ebp + 4 * field: a slot's address (a call's new frame)
   | { k: "TGT"; f: "I" | "X" };
 type State = Map<Reg32, Virt | "poison">;
 
@@ -127,6 +129,8 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
   const seen = new Map<string, State>();
   let stubN = 0;
   const iTarget = op.format[3] === "t", xTarget = op.format[1] === "s";
+  /** Labels a jump below them comes back to. */
+  const loopHeads = new Set(recs.flatMap((x, i) => (x.t === "label" && recs.slice(i + 1).some((y) => (y.t === "jmp" || y.t === "jcc") && y.target === x.name) ? [x.name] : [])));
 
   const bound = (r: Reg32): Virt | undefined => {
     const v = st!.get(r);
@@ -142,6 +146,7 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
       case "SELF": return [mov(holeOf("SELF"))];
       case "NEXT": return [mov(holeOf(r === "esi" ? "NEXT_T" : "NEXT"))];
       case "TGT": return [mov(holeOf(r === "esi" ? v.f : v.f === "I" ? "T_I" : "T_X"))];
+      case "SLOTADDR": return [{ t: "i", m: "lea", ops: [r, { mem: true, base: "ebp", disp: holeOf(("S" + v.f) as HoleKind), size: 0 }] }];
     }
   };
   const materialise = (r: Reg32, into: Out[] = out): void => {
@@ -214,6 +219,12 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
   for (let k = 0; k < recs.length; k++) {
     const r = recs[k];
     if (r.t === "label") {
+      // A loop's head: what is bound is loaded before it (a value loaded in the loop would be
+      // loaded again on every pass); a jump from above may bring no binding but esi's.
+      if (loopHeads.has(r.name)) {
+        if (st) for (const [reg, v] of [...st]) if (reg !== "esi" && v !== "poison") materialise(reg);
+        for (const p of pending.get(r.name) ?? []) for (const [reg] of p) if (reg !== "esi") fail(`a jump into the loop at ${r.name} with ${reg} bound`);
+      }
       const incoming = [...(pending.get(r.name) ?? [])];
       if (st) incoming.push(st);
       st = merge(incoming) ?? new Map();
@@ -272,6 +283,26 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
       st.set(r0, { k: "TGT", f: ops[1].disp === 8 ? "I" : "X" });
       continue;
     }
+    // A slot's address, ebp + 4 * field: bound, so that a call's frame end and its new ebp come from holes.
+    if (m === "lea" && r0 && r0 !== "ebp" && isMemOp(ops[1]) && ops[1].base === "ebp" && ops[1].index && ops[1].scale === 4 && !ops[1].disp) {
+      const v = bound(ops[1].index);
+      if (v && (v.k === "A" || v.k === "B" || v.k === "C")) { st.set(r0, { k: "SLOTADDR", f: v.k }); continue; }
+    }
+    if (m === "add" && r0 && ops[0] === r0 && typeof ops[1] === "string" && bound(ops[1] as Reg32)?.k === "SLOTADDR"
+      && (bound(ops[1] as Reg32) as { f: string }).f === "A" && bound(r0)?.k === "X16" && !readsFlags(recs[k + 1])) {
+      out.push({ t: "i", m: "lea", ops: [r0, { mem: true, base: "ebp", disp: holeOf("SAX"), size: 0 }] });
+      st.delete(r0);
+      continue;
+    }
+    if (m === "mov" && ops[0] === "ebp" && typeof ops[1] === "string" && bound(ops[1] as Reg32)?.k === "SLOTADDR") {
+      const v = bound(ops[1] as Reg32) as { f: "A" | "B" | "C" };
+      out.push({ t: "i", m: "lea", ops: ["ebp", { mem: true, base: "ebp", disp: holeOf(("S" + v.f) as HoleKind), size: 0 }] });
+      // The bindings were relative to the old ebp.
+      for (const [r, b] of [...st]) if (b !== "poison" && b.k === "SLOTADDR") st.delete(r);
+      continue;
+    }
+    // Anything else that writes ebp: slot addresses bound to registers are made real first.
+    if (r0 === "ebp" || (m === "pop" && ops[0] === "ebp")) for (const [r, b] of [...st]) if (b !== "poison" && b.k === "SLOTADDR") materialise(r);
     if (m === "lea" && r0 && r0 !== "esi" && isMemOp(ops[1]) && ops[1].base === "esi" && !ops[1].index && ops[1].disp === 16 && bound("esi")?.k === "SELF") {
       st.set(r0, { k: "NEXT" });
       continue;
@@ -324,7 +355,7 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
       if (typeof o !== "string") return;
       const p = parent(o);
       if (!p || !st!.has(p)) return;
-      if (i === 0 && pureWrite) return;
+      if (pureWrite && (i === 0 || m === "xor")) return; // xor r, r reads nothing
       materialise(p);
     });
     if (pureWrite) st.delete(r0!);

@@ -88,12 +88,15 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
     if (op.name === "BRTABLE") for (let k = 0; k <= I; k++) unknown[pc + 1 + k] = 1;
     else if (target >= 0) { if (target <= pc) unknown[target] = 1; else branchesIn[target].push(pc); }
   }
-  /** The slot eax holds on entering pc on every path into it (-1: none or not the same). */
-  const eaxIn = (pc: number): number => {
-    if (unknown[pc]) return -1;
-    const from: number[] = branchesIn[pc].map((q) => carried[q]);
-    if (pc > 0 && !OPCODES[m.code[2 * (pc - 1)] & 0xff].terminator) from.push(held[pc - 1]);
-    return from.length && from.every((x) => x === from[0]) ? from[0] : -1;
+  /** Whether that value is only in eax, its slot not written (`_d`). */
+  const heldStale = new Uint8Array(n), carriedStale = new Uint8Array(n);
+  /** The slot eax holds on entering pc on every path into it (-1: none or not the same), and whether it is only there. */
+  const eaxIn = (pc: number): { slot: number; stale: boolean } => {
+    if (unknown[pc]) return { slot: -1, stale: false };
+    const from = branchesIn[pc].map((q) => ({ slot: carried[q], stale: carriedStale[q] === 1 }));
+    if (pc > 0 && !OPCODES[m.code[2 * (pc - 1)] & 0xff].terminator) from.push({ slot: held[pc - 1], stale: heldStale[pc - 1] === 1 });
+    if (!from.length || !from.every((x) => x.slot === from[0].slot)) return { slot: -1, stale: false };
+    return { slot: from[0].slot, stale: from.some((x) => x.stale) };
   };
   /**
    * The operand field instruction pc would take from eax were eax to hold `slot` (null: none);
@@ -121,7 +124,7 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
     const w = m.code[2 * pc], I = m.code[2 * pc + 1];
     const { op, A, B, C } = fieldsOf(w);
     const jf: JitFlags = { ...NO_JIT_FLAGS };
-    const before = eaxIn(pc);
+    const { slot: before, stale } = eaxIn(pc);
     const t = takesField(pc, before, true);
     const e = t !== null;
     if (t?.swap) jf.s = true;
@@ -133,19 +136,25 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
       else if (op.format === "rrr-" && A === B) jf.m = true;
       else if (op.format === "rrr-" && A === C && SWAPPABLE.has(op.name)) { jf.m = true; jf.s = true; }
     }
+    const keep = (slot: number, only: boolean, branch = false) => {
+      held[pc] = slot; heldStale[pc] = only ? 1 : 0;
+      if (branch) { carried[pc] = slot; carriedStale[pc] = only ? 1 : 0; }
+    };
     if (producer && !jf.m) {
-      held[pc] = A;
       jf.d = dead(pc, A);
+      keep(A, jf.d);
     } else if (jf.m && (op.name === "CONST" || op.format === "rr-i") && before >= 0 && before !== A) {
-      held[pc] = before; // eax untouched
+      keep(before, stale); // eax untouched
     } else if (/^B(EQ|NE|LT|GT|LE|GE)/.test(op.name)) {
-      held[pc] = carried[pc] = jf.s ? B : A; // the operand it loaded into eax, whichever way it goes
+      keep(jf.s ? B : A, e && stale, true); // the operand it loaded into eax, whichever way it goes
     } else if (op.name === "BZ" || op.name === "BNZ") {
-      held[pc] = carried[pc] = e ? A : before; // tested in eax, or compared in memory (eax untouched)
+      keep(e ? A : before, stale, true); // tested in eax, or compared in memory (eax untouched)
     } else if (op.name === "JMP") {
-      carried[pc] = before;
+      carried[pc] = before; carriedStale[pc] = stale ? 1 : 0;
     } else if (callResult(pc)) {
-      held[pc] = A;
+      keep(A, false); // the callee's RET stored it in its R[0], which is R[A]
+    } else if (op.name === "RET" && A === 0) {
+      jf.d = !(e && stale); // the result is in R[0] already: no store
     }
     out.push(variantName(op.name, backward(m, pc), e, jf));
   }

@@ -103,7 +103,8 @@ export const EAX_CONSUMERS: ReadonlyMap<string, "A" | "B"> = new Map<string, "A"
  *   _m  in place: R[A] op= its operand, A being B (or C with `_s`); CONST stores I directly.
  *       No result in eax.
  *   _z  a load or store whose offset I is 0: no wrap check
- *   _d  R[A] is dead once its one reader (the next instruction, through eax) has it: not stored
+ *   _d  R[A] is dead once its one reader (the next instruction, through eax) has it: not stored;
+ *       for RET of R[0], the result is in R[0] already
  */
 export interface JitFlags { s: boolean; m: boolean; z: boolean; d: boolean }
 export const NO_JIT_FLAGS: JitFlags = { s: false, m: false, z: false, d: false };
@@ -317,7 +318,8 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
       s.label("calli_oob"); trapTo(TRAP_NUM("TABLE_OOB"));
       s.label("calli_bad"); trapTo(TRAP_NUM("BAD_CALL"));
     },
-    RET: () => { loadA(); s.i("mov", mem({ base: "ebp" }), "eax"); retCommon(); },
+    // _d: R[A] is R[0] and holds the result already.
+    RET: () => { loadA(); if (!jf.d) s.i("mov", mem({ base: "ebp" }), "eax"); retCommon(); },
     RET0: () => { s.label("ret_common"); retBody(); },
     TRAP: () => { s.i("mov", "eax", IMM).jmp(VM_LABELS.trap); },
     ABORT: () => { fA("eax"); s.i("lea", "eax", mem({ base: "ebp", index: "eax", scale: 4, size: 0 })).jmp(VM_LABELS.abort); },

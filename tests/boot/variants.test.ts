@@ -119,7 +119,12 @@ describe("jit variants", () => {
   });
   it("a compare-and-branch leaves R[A] in eax for the instruction it falls through to", () => {
     const v = variants([["BGESI", 0, 1, 0, 2], ["RET", 0], ["RET", 1]]);
-    expect(v[1]).toBe("op_RET_e");
+    expect(v[1]).toBe("op_RET_e_d");    // R[0] holds the result already: RET does not store it
+  });
+  it("a return of R[0] stores it when its value is only in eax (its producer did not store it)", () => {
+    expect(variants([["ADDI", 0, 1, 0, 1], ["RET", 0]])).toEqual(["op_ADDI_d", "op_RET_e"]);
+    expect(variants([["ADDI", 2, 1, 0, 1], ["RET", 2]])).toEqual(["op_ADDI_d", "op_RET_e"]);
+    expect(variants([["RET", 0]])).toEqual(["op_RET_d"]);
   });
   it("a compare-and-branch whose B is in eax compares with its operands swapped, the relation mirrored", () => {
     // r10 = r4 - r3; if r9 <u r10 goto 3; ret r10; ret r9
