@@ -303,14 +303,21 @@ describe("shell › ending", () => {
     } finally { await k.stop(); }
   });
 
-  it("the same image reaches the prompt under QEMU and runs commands", async () => {
-    if (!qemuChecks("shell")) return;
+  /** Boots the image in QEMU to its prompt, runs `body`, and cleans up. */
+  const inQemu = async (body: (q: Awaited<ReturnType<typeof bootQemu>>) => Promise<void>): Promise<void> => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kt-shell-"));
     const file = path.join(dir, "kernel.elf");
     fs.writeFileSync(file, img.elf);
     const q = await bootQemu(file, { memoryMB: 64 });
     try {
       await q.expect(PROMPT, 60_000);
+      await body(q);
+    } finally { await q.stop(); fs.rmSync(dir, { recursive: true, force: true }); }
+  };
+
+  it("the same image reaches the prompt under QEMU and runs commands", async () => {
+    if (!qemuChecks("shell")) return;
+    await inQemu(async (q) => {
       q.send("heap\r");
       expect((await q.expect(PROMPT, 30_000))[1]).toMatch(/^heap\r?\nballoc: [^]*tlsf: heap 0xd0000000/);
       q.send("mem\r"); // QEMU's map ends with the BIOS ROM's region, which reaches 4 GiB
@@ -322,18 +329,13 @@ describe("shell › ending", () => {
       expect(q.reboots).toBe(1);
       q.send("halt\r");
       expect(await q.exited).toBe(0);
-    } finally { await q.stop(); fs.rmSync(dir, { recursive: true, force: true }); }
+    });
   }, 120_000);
 
   it("fault jit under QEMU: a write to the VM's compiled code faults there too (the same panic line, CR2 at the JIT area, exit code 3)", async () => {
     if (!qemuChecks("shell")) return;
     expect(img.layout.jit, "the default build compiles (JIT lazy)").toBeDefined();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kt-shell-"));
-    const file = path.join(dir, "kernel.elf");
-    fs.writeFileSync(file, img.elf);
-    const q = await bootQemu(file, { memoryMB: 64 });
-    try {
-      await q.expect(PROMPT, 60_000);
+    await inQemu(async (q) => {
       q.send("fault jit\r");
       // Had the write not faulted, the shell would go on to its next prompt: fail then, not at the timeout.
       const code = await Promise.race([q.exited, q.expect(PROMPT, 60_000).then((p) => { throw new Error(`no fault: the shell prompted again after ${JSON.stringify(p[1])}`); })]);
@@ -347,7 +349,7 @@ describe("shell › ending", () => {
       const cr2 = Number(/CR2 (0x[0-9a-f]+)/.exec(out)![1]);
       expect(cr2).toBe(img.layout.jit!.area);
       expect(code).toBe(3);
-    } finally { await q.stop(); fs.rmSync(dir, { recursive: true, force: true }); }
+    });
   }, 120_000);
 });
 
