@@ -7,7 +7,7 @@ import { OPCODES } from "../toolchain/kbc/opcodes.ts";
 import type { KbcModule } from "../toolchain/kbc/module.ts";
 import { liveOut, isLive } from "../toolchain/kbc/liveness.ts";
 import {
-  EAX_CONSUMERS, JIT_EAX_CONSUMERS, SWAPPABLE, IN_PLACE, MEMORY_OPS, NO_JIT_FLAGS, isBranch, variantName,
+  EAX_CONSUMERS, JIT_EAX_CONSUMERS, SWAPPABLE, IN_PLACE, MEMORY_OPS, NO_JIT_FLAGS, ZERO_UNROLL, isBranch, variantName,
   type InterpreterInfo, type JitFlags,
 } from "./vm.ts";
 
@@ -129,6 +129,7 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
     const e = t !== null;
     if (t?.swap) jf.s = true;
     if (MEMORY_OPS.has(op.name) && I === 0) jf.z = true;
+    if (op.name === "ZERO" && B > 0 && B <= ZERO_UNROLL) jf.u = B;
     const producer = info.producers.has(op.name);
     // In place, when the next instruction would not take the result from eax.
     if (!e && IN_PLACE.has(op.name) && takes(pc + 1, A) === null) {

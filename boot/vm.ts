@@ -105,10 +105,13 @@ export const EAX_CONSUMERS: ReadonlyMap<string, "A" | "B"> = new Map<string, "A"
  *   _z  a load or store whose offset I is 0: no wrap check
  *   _d  R[A] is dead once its one reader (the next instruction, through eax) has it: not stored;
  *       for RET of R[0], the result is in R[0] already
+ *   _uN ZERO of N slots (B = N, at most ZERO_UNROLL) as N stores
  */
-export interface JitFlags { s: boolean; m: boolean; z: boolean; d: boolean }
-export const NO_JIT_FLAGS: JitFlags = { s: false, m: false, z: false, d: false };
+export interface JitFlags { s: boolean; m: boolean; z: boolean; d: boolean; u: number }
+export const NO_JIT_FLAGS: JitFlags = { s: false, m: false, z: false, d: false, u: 0 };
 const JIT_SUFFIXES = ["s", "m", "z", "d"] as const;
+/** ZERO of at most this many slots compiles to that many stores (`_u<count>`), not a loop. */
+export const ZERO_UNROLL = 16;
 /** Operands compiled code may also take from eax (besides EAX_CONSUMERS): a return's value, a store's address. */
 export const JIT_EAX_CONSUMERS: ReadonlyMap<string, "A" | "B"> = new Map<string, "A" | "B">([
   ...EAX_CONSUMERS, ["RET", "A"], ["ST32", "A"], ["ST8", "A"], ["ST16", "A"], ["GSET", "A"],
@@ -122,13 +125,16 @@ export const MEMORY_OPS = new Set(["LD32", "LD8S", "LD8U", "LD16S", "LD16U", "ST
 
 /** A handler variant's label: `op_<NAME>` and its suffixes. */
 export function variantName(op: string, sp: boolean, e: boolean, jit: JitFlags = NO_JIT_FLAGS): string {
-  return `op_${op}${sp ? "_sp" : ""}${e ? "_e" : ""}${JIT_SUFFIXES.filter((k) => jit[k]).map((k) => "_" + k).join("")}`;
+  return `op_${op}${sp ? "_sp" : ""}${e ? "_e" : ""}${JIT_SUFFIXES.filter((k) => jit[k]).map((k) => "_" + k).join("")}${jit.u ? `_u${jit.u}` : ""}`;
 }
 /** The parts of a variant's label (variantName's inverse). */
 export function parseVariant(name: string): { op: string; sp: boolean; e: boolean; jit: JitFlags } {
   const [op, ...rest] = name.replace(/^op_/, "").split("_");
   const jit = { ...NO_JIT_FLAGS };
-  for (const r of rest) if ((JIT_SUFFIXES as readonly string[]).includes(r)) jit[r as keyof JitFlags] = true;
+  for (const r of rest) {
+    if ((JIT_SUFFIXES as readonly string[]).includes(r)) jit[r as (typeof JIT_SUFFIXES)[number]] = true;
+    else if (/^u\d+$/.test(r)) jit.u = Number(r.slice(1));
+  }
   return { op, sp: rest.includes("sp"), e: rest.includes("e"), jit };
 }
 
@@ -216,6 +222,11 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
       s.i("mov", "eax", IMM); storeA();
     },
     ZERO: () => {
+      if (jf.u) {
+        fA("edx");
+        for (let k = 0; k < jf.u; k++) s.i("mov", mem({ base: "ebp", index: "edx", scale: 4, disp: 4 * k }), 0);
+        next(); return;
+      }
       fA("eax"); s.i("lea", "edx", mem({ base: "ebp", index: "eax", scale: 4, size: 0 }));
       fB("ecx"); s.i("xor", "eax", "eax");
       s.i("test", "ecx", "ecx").jcc("e", "zero_done");

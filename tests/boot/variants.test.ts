@@ -141,6 +141,13 @@ describe("jit variants", () => {
     const v = variants([["XOR", 3, 1, 2], ["GSET", 3, 0, 0, 5], ["RET", 1]]);
     expect(v).toEqual(["op_XOR_d", "op_GSET_e", "op_RET"]);
   });
+  it("a ZERO of at most 16 slots is as many stores, a longer one the loop", () => {
+    expect(variants([["ZERO", 1, 8], ["RET", 0]])[0]).toBe("op_ZERO_u8");
+    expect(variants([["ZERO", 1, 16], ["RET", 0]])[0]).toBe("op_ZERO_u16");
+    expect(variants([["ZERO", 0, 17], ["RET", 0]])[0]).toBe("op_ZERO");
+    const [st] = info.stencils(["op_ZERO_u3"]);
+    expect(st.ops.filter((o) => o.t === "i")).toHaveLength(3);
+  });
   it("the interpreter's variants are unchanged by the stencil-only ones", () => {
     const m = module([["ADDI", 4, 3, 0, 0x400000], ["LD8U", 5, 4, 0, 0], ["RET", 5]]);
     expect(handlerVariants(m, info)).toEqual(["op_ADDI", "op_LD8U_e", "op_RET"]);
