@@ -237,8 +237,10 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
       continue;
     }
     if (r.t === "jmp" && r.target === END) {
-      // eax goes on to the next stencil (operand forwarding): a value bound to it is loaded.
-      materialise("eax");
+      // eax goes on to the next stencil (operand forwarding): I bound to it (CONST's result) is
+      // loaded. A field's index bound to it is not: compiled code leaves eax as it was there (a
+      // BZ that compares in memory passes eax on untouched: boot/variants.ts counts on it).
+      if (bound("eax")?.k === "I") materialise("eax");
       out.push({ t: "jmp", target: END }); st = null; continue;
     }
     if (r.t === "jmp" || r.t === "jcc" || r.t === "call") {

@@ -9,10 +9,12 @@ import { liveOut, isLive } from "../../toolchain/kbc/liveness.ts";
 import { jitVariants, handlerVariants } from "../../boot/variants.ts";
 import { emitInterpreter, type InterpreterInfo } from "../../boot/vm.ts";
 import { Section } from "../../boot/asm.ts";
+import { linkImage } from "../../boot/image.ts";
+import { Machine } from "../../emulator/machine.ts";
 
 type Insn = [string, number?, number?, number?, number?];
 
-/** A module of functions given as instruction lists (frame 16 slots; function 1 returns i32, 2 nothing). */
+/** A module of functions given as instruction lists (frame 16 slots; function 2 returns nothing, the others an i32). */
 function module(...fns: Insn[][]): KbcModule {
   const code: number[] = [];
   const functions = fns.map((body, f) => {
@@ -141,6 +143,15 @@ describe("jit variants", () => {
     const v = variants([["XOR", 3, 1, 2], ["GSET", 3, 0, 0, 5], ["RET", 1]]);
     expect(v).toEqual(["op_XOR_d", "op_GSET_e", "op_RET"]);
   });
+  it("the stencils that pass eax on leave it untouched: BZ and BNZ comparing in memory, JMP, in-place ops", () => {
+    const writesEax = (o: { t: string; ops?: unknown[] }) => o.t === "i" && typeof o.ops?.[0] === "string" && ["eax", "ax", "al"].includes(o.ops[0] as string);
+    for (const name of ["op_BZ", "op_BNZ", "op_JMP", "op_CONST_m", "op_ADDI_m", "op_SHLI_m", "op_XORI_m"]) {
+      const [st] = info.stencils([name]);
+      expect(st.ops.filter(writesEax), name).toEqual([]);
+    }
+    // and the one that must leave its result there does: CONST's I goes into eax at its end.
+    expect(info.stencils(["op_CONST"])[0].ops.filter(writesEax)).toHaveLength(1);
+  });
   it("a ZERO of at most 16 slots is as many stores, a longer one the loop", () => {
     expect(variants([["ZERO", 1, 8], ["RET", 0]])[0]).toBe("op_ZERO_u8");
     expect(variants([["ZERO", 1, 16], ["RET", 0]])[0]).toBe("op_ZERO_u16");
@@ -158,4 +169,38 @@ describe("jit variants", () => {
     const stencils = info.stencils([...new Set(v)]);
     expect(stencils.map((s) => s.name).sort()).toEqual([...new Set(v)].sort());
   });
+});
+
+describe("jit variants in the guest", () => {
+  // Hand-made paths on which compiled code keeps a value in eax: a BNZ that compares in memory and
+  // falls through (eax passes on), a call's result, a compare-and-branch's operand at its target
+  // and on its fall-through, a RET of R[0] that does not store, a swapped compare-and-branch.
+  // Prints "BFAN" and exits 0, interpreted and compiled.
+  const kmain: Insn[] = [
+    ["CONST", 0, 0, 0, 0], ["CONST", 1, 0, 0, 7], ["ADDI", 2, 1, 0, 58], ["BNZ", 0, 0, 0, 2], ["ADDI", 3, 2, 0, 1], ["JMP", 0, 0, 0, 1],
+    ["CONST", 3, 0, 0, 63], ["CONST", 4, 0, 0, 0x3f8], ["OUT8", 4, 3],                                          // "B"
+    ["CONST", 5, 0, 0, 70], ["CALL", 5, 0, 0, 1], ["ADDI", 6, 5, 0, 1], ["OUT8", 4, 6],                          // f(70) + 1 = "F"
+    ["CONST", 5, 0, 0, 5], ["CALL", 5, 0, 0, 1], ["ADDI", 6, 5, 0, 60], ["OUT8", 4, 6],                          // f(5) + 60 = "A"
+    ["SUB", 7, 6, 0], ["BLTU", 2, 7, 0, 2], ["CONST", 8, 0, 0, 78], ["JMP", 0, 0, 0, 1], ["CONST", 8, 0, 0, 89], // 65 < 65? "N"
+    ["OUT8", 4, 8], ["CONST", 9, 0, 0, 0], ["EXIT", 9],
+  ];
+  // f(n) = n < 10 ? n : n - 1
+  const f: Insn[] = [["BGESI", 0, 1, 0, 10], ["RET", 0], ["ADDI", 1, 0, 0, -1], ["RET", 1]];
+  it("they pick the forwarding variants this test is about", () => {
+    const v = variants(kmain, f);
+    expect(v[4]).toBe("op_ADDI_e");                  // after the BNZ, eax still holds r2
+    expect(v[11]).toBe("op_ADDI_e");                 // the call's result
+    expect(v[18]).toBe("op_BLTU_e_s");
+    expect(v.slice(kmain.length)).toEqual(["op_BGESI", "op_RET_e_d", "op_ADDI_e_d", "op_RET_e"]);
+  });
+  for (const jit of ["off", "lazy", "eager"] as const) {
+    it(`print what the interpreter prints (--jit ${jit})`, async () => {
+      const img = linkImage(module(kmain, f), "eax_paths", { jit });
+      const m = await Machine.boot(img.elf, { memoryMB: 16 });
+      try {
+        expect(await m.exited).toBe(0);
+        expect(m.output()).toBe("BFAN");
+      } finally { await m.stop(); }
+    });
+  }
 });
