@@ -113,8 +113,15 @@ const same = (a: Virt | "poison" | undefined, b: Virt | "poison" | undefined): b
 
 const isMemOp = (o: Operand): o is Mem => typeof o === "object" && "mem" in o;
 const SHIFTS = new Set(["shl", "shr", "sar", "rol", "ror"]);
-/** Does this recorded op read the flags (so the one before it must set them as recorded)? */
-const readsFlags = (r: Rec | undefined): boolean => !!r && (r.t === "jcc" || (r.t === "i" && /^(adc|sbb|set|cmov|pushf|rcl|rcr)/.test(r.m)));
+/**
+ * Does the next recorded op that emits something read the flags (so the one before it must set
+ * them as recorded)? Operand fetches (movzx from esi) emit nothing and are looked past.
+ */
+const readsFlags = (recs: Rec[], k: number): boolean => {
+  let r = recs[k];
+  while (r && r.t === "i" && r.m === "movzx" && isMemOp(r.ops[1]) && r.ops[1].base === "esi") r = recs[++k];
+  return !!r && (r.t === "jcc" || (r.t === "i" && /^(adc|sbb|set|cmov|pushf|rcl|rcr)/.test(r.m)));
+};
 const isLabelRef = (o: unknown): o is LabelRef => typeof o === "object" && o !== null && "label" in o;
 const holeOf = (kind: HoleKind, add = 0, size: 1 | 4 = 4): Hole => hole(add ? `${kind}:${add}` : kind, size);
 
@@ -291,16 +298,17 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
       if (v && (v.k === "A" || v.k === "B" || v.k === "C")) { st.set(r0, { k: "SLOTADDR", f: v.k }); continue; }
     }
     if (m === "add" && r0 && ops[0] === r0 && typeof ops[1] === "string" && bound(ops[1] as Reg32)?.k === "SLOTADDR"
-      && (bound(ops[1] as Reg32) as { f: string }).f === "A" && bound(r0)?.k === "X16" && !readsFlags(recs[k + 1])) {
+      && (bound(ops[1] as Reg32) as { f: string }).f === "A" && bound(r0)?.k === "X16" && !readsFlags(recs, k + 1)) {
       out.push({ t: "i", m: "lea", ops: [r0, { mem: true, base: "ebp", disp: holeOf("SAX"), size: 0 }] });
       st.delete(r0);
       continue;
     }
     if (m === "mov" && ops[0] === "ebp" && typeof ops[1] === "string" && bound(ops[1] as Reg32)?.k === "SLOTADDR") {
-      const v = bound(ops[1] as Reg32) as { f: "A" | "B" | "C" };
+      const src = ops[1] as Reg32, v = bound(src) as { f: "A" | "B" | "C" };
+      // Other slot addresses are relative to the old ebp: made real first.
+      for (const [r, b] of [...st]) if (r !== src && b !== "poison" && b.k === "SLOTADDR") materialise(r);
       out.push({ t: "i", m: "lea", ops: ["ebp", { mem: true, base: "ebp", disp: holeOf(("S" + v.f) as HoleKind), size: 0 }] });
-      // The bindings were relative to the old ebp.
-      for (const [r, b] of [...st]) if (b !== "poison" && b.k === "SLOTADDR") st.delete(r);
+      st.delete(src);
       continue;
     }
     // Anything else that writes ebp: slot addresses bound to registers are made real first.
@@ -330,7 +338,7 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
     }
     // r := bound value + r2, when nothing reads the flags: lea r, [r2 + value].
     if (m === "add" && r0 && ops[0] === r0 && typeof ops[1] === "string" && R32.has(ops[1]) && ops[1] !== r0 && !bound(ops[1] as Reg32)
-      && bound(r0) && bound(r0)!.k !== "SELF" && !readsFlags(recs[k + 1])) {
+      && bound(r0) && bound(r0)!.k !== "SELF" && !readsFlags(recs, k + 1)) {
       const imm = (materialiseOps(r0, bound(r0)!)[0] as { ops: Operand[] }).ops[1] as Hole;
       out.push({ t: "i", m: "lea", ops: [r0, { mem: true, base: ops[1] as Reg32, disp: imm, size: 0 }] });
       st.delete(r0);
