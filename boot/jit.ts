@@ -146,14 +146,12 @@ export function emitCompiler(s: Section, functions: number): void {
     SAX: () => s.i("movzx", "eax", m8({ base: "esi", disp: 4 })).i("movzx", "edx", m16({ base: "esi", disp: 12 })).i("lea", "eax", mem({ base: "edx", index: "eax", scale: 4, size: 0 })).i("add", "eax", "ebx"),
   };
   function slot(field: number): void { s.i("movzx", "eax", m8({ base: "esi", disp: field })).i("shl", "eax", 2).i("add", "eax", "ebx"); }
+  /** eax := the pc of the threaded target at [esi + field]. */
+  function targetPc(field: number): void { s.i("mov", "eax", mem({ base: "esi", disp: field })).i("sub", "eax", ref("kbc_code")).i("shr", "eax", 4); }
   /** eax := the compiled address of the threaded target at [esi + field]. */
-  function target(field: number): void {
-    s.i("mov", "eax", mem({ base: "esi", disp: field })).i("sub", "eax", ref("kbc_code")).i("shr", "eax", 4).i("mov", "eax", PCMAP("eax"));
-  }
+  function target(field: number): void { targetPc(field); s.i("mov", "eax", PCMAP("eax")); }
   /** eax := the jit_pcmap cell of the threaded target at [esi + field] (a continuation). */
-  function targetCell(field: number): void {
-    s.i("mov", "eax", mem({ base: "esi", disp: field })).i("sub", "eax", ref("kbc_code")).i("shr", "eax", 4).i("lea", "eax", { ...PCMAP("eax"), size: 0 });
-  }
+  function targetCell(field: number): void { targetPc(field); s.i("lea", "eax", { ...PCMAP("eax"), size: 0 }); }
   /** eax := eax - (D + offset + 4): a rel32 from the hole. */
   function rel(): void { s.i("sub", "eax", SC("jit_D")).i("sub", "eax", "ecx").i("sub", "eax", 4); }
   for (const k of HOLE_KINDS) {

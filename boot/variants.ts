@@ -3,14 +3,16 @@
 // the compiled tier also has stencil-only variants (vm.ts, JitFlags), chosen here from what the
 // code around an instruction does with eax and from slot liveness (toolchain/kbc/liveness.ts).
 
-import { OPCODES } from "../toolchain/kbc/opcodes.ts";
+import { OPCODES, COMPARE } from "../toolchain/kbc/opcodes.ts";
 import type { KbcModule } from "../toolchain/kbc/module.ts";
-import { liveOut, isLive } from "../toolchain/kbc/liveness.ts";
+import { liveOut, isLive, WRITES_A } from "../toolchain/kbc/liveness.ts";
 import {
   EAX_CONSUMERS, JIT_EAX_CONSUMERS, SWAPPABLE, IN_PLACE, MEMORY_OPS, NO_JIT_FLAGS, ZERO_UNROLL, isBranch, variantName,
   type InterpreterInfo, type JitFlags,
 } from "./vm.ts";
 
+/** Compare-and-branch, register and immediate forms: they load R[A] (or R[B], swapped) into eax. */
+const COMPARE_BRANCHES = new Set(COMPARE.flatMap(([k]) => ["B" + k, "B" + k + "I"]));
 const fieldsOf = (w: number) => ({ op: OPCODES[w & 0xff], A: (w >>> 8) & 0xff, B: (w >>> 16) & 0xff, C: w >>> 24 });
 
 /** Instructions entered other than by falling through: function starts, branch targets, jump-table entries. */
@@ -113,6 +115,14 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
     return null;
   };
   const takes = (pc: number, slot: number) => takesField(pc, slot)?.field ?? null;
+  /**
+   * A CONST or an immediate op on its own slot, done in place (`_m`) because the next instruction
+   * does not want its result in eax: it leaves eax alone, so it carries what eax held.
+   */
+  const inPlaceImm = (pc: number): boolean => {
+    const { op, A, B } = fieldsOf(m.code[2 * pc]);
+    return IN_PLACE.has(op.name) && (op.name === "CONST" || (op.format === "rr-i" && A === B)) && takes(pc + 1, A) === null;
+  };
   const callResult = (pc: number): boolean => {
     const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
     if (op.name === "CALL") return m.functions[I].results === 1;
@@ -132,9 +142,9 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
     if (op.name === "ZERO" && B > 0 && B <= ZERO_UNROLL) jf.u = B;
     const producer = info.producers.has(op.name);
     // In place, when the next instruction would not take the result from eax.
-    if (!e && IN_PLACE.has(op.name) && takes(pc + 1, A) === null) {
-      if (op.name === "CONST" || (op.format === "rr-i" && A === B)) jf.m = true;
-      else if (op.format === "rrr-" && A === B) jf.m = true;
+    if (!e && inPlaceImm(pc)) jf.m = true;
+    else if (!e && IN_PLACE.has(op.name) && takes(pc + 1, A) === null) {
+      if (op.format === "rrr-" && A === B) jf.m = true;
       else if (op.format === "rrr-" && A === C && SWAPPABLE.has(op.name)) { jf.m = true; jf.s = true; }
     }
     const keep = (slot: number, only: boolean, branch = false) => {
@@ -144,9 +154,9 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
     if (producer && !jf.m) {
       jf.d = dead(pc, A);
       keep(A, jf.d);
-    } else if (jf.m && (op.name === "CONST" || op.format === "rr-i") && before >= 0 && before !== A) {
+    } else if (jf.m && inPlaceImm(pc) && before >= 0 && before !== A) {
       keep(before, stale); // eax untouched
-    } else if (/^B(EQ|NE|LT|GT|LE|GE)/.test(op.name)) {
+    } else if (COMPARE_BRANCHES.has(op.name)) {
       keep(jf.s ? B : A, e && stale, true); // the operand it loaded into eax, whichever way it goes
     } else if (op.name === "BZ" || op.name === "BNZ") {
       keep(e ? A : before, stale, true); // tested in eax, or compared in memory (eax untouched)
@@ -171,15 +181,13 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
     // The instructions between that carry eax (CONST and in-place ops that write other slots).
     for (; j < n && !entered[j]; j++) {
       if (takes(j, slot) !== null) break;
-      const { op, A, B } = fieldsOf(m.code[2 * j]);
-      const carries = IN_PLACE.has(op.name) && (op.name === "CONST" || (op.format === "rr-i" && A === B)) && A !== slot && takes(j + 1, A) === null;
-      if (!carries) return false;
+      if (!inPlaceImm(j) || fieldsOf(m.code[2 * j]).A === slot) return false; // it must carry eax and leave the slot alone
     }
-    if (j >= n || entered[j] || takes(j, slot) === null) return false;
+    const field = j < n && !entered[j] ? takes(j, slot) : null;
+    if (field === null) return false;
     // The reader takes it in one field; does it read it in another too, or does anything read it later?
     const { op, A, B, C } = fieldsOf(m.code[2 * j]);
-    const field = takes(j, slot)!;
-    const writesA = /^R\[A\] := /.test(op.doc);
+    const writesA = WRITES_A.has(op.name);
     const reads = (["A", "B", "C"] as const).filter((k, i) => op.format[i] === "r" && k !== field && { A, B, C }[k] === slot && !(k === "A" && writesA));
     if (reads.length || op.format[3] === "R" && m.code[2 * j + 1] === slot) return false;
     if (op.name === "CALL" || op.name === "CALLI" || op.name === "ABORT") return false;

@@ -15,7 +15,7 @@ import type { KbcModule } from "./module.ts";
 const WORDS = MAX_FRAME_SLOTS / 32;
 
 /** Opcodes that write R[A] (a 32-bit slot) and nothing else of the frame. */
-const WRITES_A = new Set(OPCODES.filter((o) => o.format[0] === "r" && (
+export const WRITES_A: ReadonlySet<string> = new Set(OPCODES.filter((o) => o.format[0] === "r" && (
   /^R\[A\] := /.test(o.doc) || ["IRQBLOCK"].includes(o.name)
 )).map((o) => o.name));
 /** Opcodes that write R64[A] (the pair A, A+1). */
