@@ -17,7 +17,7 @@ import path from "node:path";
 import { Section, assemble, listing, mem, m8, ref, type Encoded } from "./asm.ts";
 import { writeElf, type Segment } from "./elf.ts";
 import { emitTraps, EXC_NAMES, IDT_VECTORS, TSS_SEL, DF_TSS_SEL } from "./traps.ts";
-import { emitInterpreter, VM_LABELS, TI, TI_FRAME, type FaultInjection, type InterpreterInfo } from "./vm.ts";
+import { emitInterpreter, VM_LABELS, TI, TI_FRAME, pagedTwin, type FaultInjection, type InterpreterInfo } from "./vm.ts";
 import { handlerVariants, jitVariants, backward } from "./variants.ts";
 import { emitStencil, locateStencil, type Stencil, type StencilOps } from "./stencil.ts";
 import { emitTrampolines, emitStencilTables, emitCompiler, emitKindTable, emitJitData, JIT_ALIAS, JIT_ALIAS_MAX, type JitMode } from "./jit.ts";
@@ -110,12 +110,14 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
     let stencilEmits: { label: string; holeItems: ReturnType<typeof emitStencil>["holeItems"] }[] = [];
     if (jit) {
       // The stencils this program's compiled code uses, each once.
-      const list = info.stencils([...new Set(variants.jit)].sort());
+      // A load or store's `_p` twin follows it (boot/jit.ts takes it once paging is on).
+      const names = [...new Set(variants.jit)].sort().flatMap((v) => { const t = pagedTwin(v); return t ? [v, t] : [v]; });
+      const list = info.stencils(names);
       const index = new Map(list.map((x, i) => [x.name, i]));
       rodata.align(16).label("stencils");
       stencilEmits = list.map((x) => ({ label: `st_${x.name}`, ...emitStencil(rodata, `st_${x.name}`, x.ops) }));
       const sids = Uint16Array.from(variants.jit, (v) => index.get(v)!);
-      emitStencilTables(rodata, list.map((x, i) => ({ label: `st_${x.name}`, size: located?.[i].size ?? 0, holes: located?.[i].holes ?? new Array(countHoles(x.ops)).fill({ off: 0, kind: "REL", add: 0, size: 4 }) })), sids);
+      emitStencilTables(rodata, list.map((x, i) => ({ label: `st_${x.name}`, size: located?.[i].size ?? 0, holes: located?.[i].holes ?? new Array(countHoles(x.ops)).fill({ off: 0, kind: "REL", add: 0, size: 4 }), twin: !!pagedTwin(x.name) })), sids);
       emitTrampolines(jitSec, m.functions.map((f) => f.start), opts.interpreted ?? (() => false));
       emitKindTable(rodata);
       rodata.label("jit_interpreted").bytes(m.functions.map((_, f) => (opts.interpreted?.(f) ? 1 : 0)));
@@ -134,6 +136,11 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
     located = first.stencils;
     // Room for every function compiled, each 16-aligned: it can never run out.
     const byName = new Map(located.map((x) => [x.name, x.size]));
+    // The room below is counted with the checked stencils: a `_p` twin must not be larger.
+    for (const x of located) {
+      const t = pagedTwin(x.name.replace(/^st_/, ""));
+      if (t && byName.get(`st_${t}`)! > x.size) throw new Error(`internal: ${t} is larger than its checked twin`);
+    }
     const sizes = variants!.jit.map((v) => byName.get(`st_${v}`)!);
     areaBytes = pageUp(m.functions.reduce((n, f) => n + 16 + sizes.slice(f.start, f.start + f.length).reduce((a, b) => a + b, 0), 0));
   }

@@ -12,12 +12,13 @@
 // (bss) the compiled address of each instruction of a compiled function; jit_fend[f] the end of
 // f's code; jit_sid[pc] (rodata, u16) the stencil of each instruction (the handler variant the
 // interpreter runs for it, or a stencil-only variant of it: boot/variants.ts); st_table (rodata)
-// per stencil: address, size, holes, hole count; a hole is a dword: offset (16 bits), kind (8,
-// HOLE_KINDS), addend (8). Holes are 4 bytes, but I8's one.
+// per stencil: address, size, holes, hole count (bit 31: PAGED_TWIN, the next stencil is its `_p`
+// twin, which the compiler takes instead once paging is on: mem_limit all ones); a hole is a
+// dword: offset (16 bits), kind (8, HOLE_KINDS), addend (8). Holes are 4 bytes, but I8's one.
 
 import { Section, mem, m8, m16, ref } from "./asm.ts";
 import { HOLE_KINDS, type HoleKind, type StencilHole } from "./stencil.ts";
-import { VM_LABELS } from "./vm.ts";
+import { VM_LABELS, PAGED_TWIN } from "./vm.ts";
 
 /** The compiled code's writable alias once paging is on (the kernel maps it: image_layout). */
 export const JIT_ALIAS = 0xff00_0000; // the top 16 MiB: above the kernel's pool and heap ranges (kernel-ts/kernel.ts)
@@ -41,9 +42,9 @@ export function emitTrampolines(s: Section, starts: number[], interpreted: (f: n
 }
 
 /** Read-only tables: the stencils' bytes were emitted by the caller; their table and holes. */
-export function emitStencilTables(s: Section, stencils: { label: string; size: number; holes: StencilHole[] }[], sids: Uint16Array): void {
+export function emitStencilTables(s: Section, stencils: { label: string; size: number; holes: StencilHole[]; twin: boolean }[], sids: Uint16Array): void {
   s.align(4).label("st_table");
-  stencils.forEach((st, i) => s.dd(ref(st.label), st.size, ref("st_holes", 4 * holeStart(stencils, i)), st.holes.length));
+  stencils.forEach((st, i) => s.dd(ref(st.label), st.size, ref("st_holes", 4 * holeStart(stencils, i)), (st.holes.length | (st.twin ? PAGED_TWIN : 0)) >>> 0));
   s.label("st_holes");
   for (const st of stencils) {
     for (const h of st.holes) {
@@ -83,7 +84,7 @@ export function emitCompiler(s: Section, functions: number): void {
   // Pass 1: where each instruction's code goes.
   s.i("push", "esi").i("push", "ebx");
   s.label("jc_p1").i("cmp", "esi", "edx").jcc("ae", "jc_p1_done");
-  s.i("mov", PCMAP("ebx"), "ecx").i("movzx", "eax", m16({ index: "ebx", scale: 2, disp: ref("jit_sid") })).i("shl", "eax", 4);
+  s.i("mov", PCMAP("ebx"), "ecx").call("jc_sid");
   s.i("add", "ecx", mem({ base: "eax", disp: ref("st_table", 4) })).i("add", "esi", 16).i("inc", "ebx").jmp("jc_p1");
   s.label("jc_p1_done").i("mov", "eax", SC("jit_f")).i("mov", mem({ index: "eax", scale: 4, disp: ref("jit_fend") }), "ecx");
   s.i("cmp", "ecx", ref("jit_end")).jcc("a", "jc_full").i("mov", SC("jit_next"), "ecx");
@@ -92,9 +93,9 @@ export function emitCompiler(s: Section, functions: number): void {
   s.label("jc_p2").i("cmp", "esi", SC("jit_endT")).jcc("ae", "jc_done");
   s.i("mov", SC("jit_T"), "esi").i("mov", SC("jit_pc"), "ebx");
   s.i("mov", "ecx", PCMAP("ebx")).i("mov", SC("jit_D"), "ecx").i("mov", "edi", "ecx").i("add", "edi", SC("jit_wdelta")).i("mov", SC("jit_W"), "edi");
-  s.i("movzx", "eax", m16({ index: "ebx", scale: 2, disp: ref("jit_sid") })).i("shl", "eax", 4).i("add", "eax", ref("st_table")).i("mov", SC("jit_st"), "eax");
+  s.call("jc_sid").i("add", "eax", ref("st_table")).i("mov", SC("jit_st"), "eax");
   s.i("mov", "esi", mem({ base: "eax" })).i("mov", SC("jit_S"), "esi").i("mov", "ecx", mem({ base: "eax", disp: 4 })).i("rep_movsb");
-  s.i("mov", "eax", SC("jit_st")).i("mov", "ebx", mem({ base: "eax", disp: 8 })).i("mov", "ecx", mem({ base: "eax", disp: 12 }));
+  s.i("mov", "eax", SC("jit_st")).i("mov", "ebx", mem({ base: "eax", disp: 8 })).i("movzx", "ecx", m16({ base: "eax", disp: 12 }));
   s.label("jc_h").i("test", "ecx", "ecx").jcc("e", "jc_h_done");
   s.i("push", "ecx").i("push", "ebx").i("mov", "edx", mem({ base: "ebx" })).i("mov", "esi", SC("jit_T"));
   s.i("movzx", "ecx", "dx").i("mov", "edi", SC("jit_W")).i("add", "edi", "ecx");     // ecx = offset, edi = where the hole is written
@@ -111,6 +112,13 @@ export function emitCompiler(s: Section, functions: number): void {
   s.i("mov", mem({ index: "eax", scale: 4, disp: ref("jit_code") }), "ecx"); // back to its trampoline: jit_base + 16 f
   s.i("mov", SC("jit_disabled"), 1).i("mov", SC("jit_busy"), 0).i("popad").i("retnd");
   s.label("jc_full").i("mov", "ebx", ref("str_jit_full")).call("puts").i("mov", "eax", 3).jmp(V.exit);
+  // jc_sid (ebx = pc): eax := 16 × the stencil to copy: jit_sid[pc], or its `_p` twin (the next)
+  // once paging is on (WRCR0 set mem_limit to all ones, for good: loads and stores then check
+  // only a wrap past 4 GiB).
+  s.label("jc_sid").i("movzx", "eax", m16({ index: "ebx", scale: 2, disp: ref("jit_sid") })).i("shl", "eax", 4);
+  s.i("test", m8({ base: "eax", disp: ref("st_table", 15) }), PAGED_TWIN >>> 24).jcc("e", "jc_sid_ret");
+  s.i("cmp", mem({ disp: ref(V.lim) }), -1).jcc("ne", "jc_sid_ret").i("add", "eax", 16);
+  s.label("jc_sid_ret").i("retnd");
 
   // The hole kinds: esi = T, ecx = the hole's offset, ebx = its addend, edi = where it is written.
   const cases: Record<HoleKind, () => void> = {

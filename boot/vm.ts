@@ -105,11 +105,15 @@ export const EAX_CONSUMERS: ReadonlyMap<string, "A" | "B"> = new Map<string, "A"
  *   _z  a load or store whose offset I is 0: no wrap check
  *   _d  R[A] is dead once its one reader (the next instruction, through eax) has it: not stored;
  *       for RET of R[0], the result is in R[0] already
+ *   _p  a load or store compiled once paging is on (mem_limit all ones: the MMU guards memory):
+ *       only the wrap of R[B] + I past 4 GiB traps (`add eax, I; jc`); at offset 0 it has no check
+ *       at all. Each `_p` stencil follows its checked twin in st_table (PAGED_TWIN); boot/jit.ts
+ *       takes it when it compiles a function after paging went on.
  *   _uN ZERO of N slots (B = N, at most ZERO_UNROLL) as N stores
  */
-export interface JitFlags { s: boolean; m: boolean; z: boolean; d: boolean; u: number }
-export const NO_JIT_FLAGS: JitFlags = { s: false, m: false, z: false, d: false, u: 0 };
-const JIT_SUFFIXES = ["s", "m", "z", "d"] as const;
+export interface JitFlags { s: boolean; m: boolean; z: boolean; d: boolean; p: boolean; u: number }
+export const NO_JIT_FLAGS: JitFlags = { s: false, m: false, z: false, d: false, p: false, u: 0 };
+const JIT_SUFFIXES = ["s", "m", "z", "d", "p"] as const;
 /** ZERO of at most this many slots compiles to that many stores (`_u<count>`), not a loop. */
 export const ZERO_UNROLL = 16;
 /** Operands compiled code may also take from eax (besides EAX_CONSUMERS): a return's value, a store's address. */
@@ -120,8 +124,15 @@ export const JIT_EAX_CONSUMERS: ReadonlyMap<string, "A" | "B"> = new Map<string,
 export const SWAPPABLE = new Set(["ADD", "AND", "OR", "XOR", "MUL", ...COMPARE.map(([k]) => "B" + k)]);
 /** Operators with an in-place (`_m`) form. */
 export const IN_PLACE = new Set(["ADD", "SUB", "AND", "OR", "XOR", "ADDI", "ANDI", "ORI", "XORI", "SHLI", "SHRSI", "SHRUI", "CONST"]);
-/** Loads and stores (their `_z` form). */
+/** Loads and stores (their `_z` and `_p` forms). */
 export const MEMORY_OPS = new Set(["LD32", "LD8S", "LD8U", "LD16S", "LD16U", "ST32", "ST8", "ST16"]);
+/** The `_p` twin of a compiled load or store (see JitFlags); undefined for any other variant. */
+export function pagedTwin(name: string): string | undefined {
+  const v = parseVariant(name);
+  return MEMORY_OPS.has(v.op) && !v.jit.p ? variantName(v.op, v.sp, v.e, { ...v.jit, p: true }) : undefined;
+}
+/** st_table's flag (in the hole-count word) of a stencil whose `_p` twin follows it. */
+export const PAGED_TWIN = 0x8000_0000;
 
 /** A handler variant's label: `op_<NAME>` and its suffixes. */
 export function variantName(op: string, sp: boolean, e: boolean, jit: JitFlags = NO_JIT_FLAGS): string {
@@ -343,11 +354,13 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
     RDCR2: () => { s.i("mov", "eax", "cr2"); storeA(); },
     RDCR3: () => { s.i("mov", "eax", "cr3"); storeA(); },
     WRCR0: () => {
-      // Once paging is on the MMU guards memory (a page fault names the line); loads and stores
-      // then only check that address + offset does not wrap, since virtual addresses may lie
-      // above the RAM size.
+      // Once paging is on the MMU guards memory (a page fault names the line), for good: loads
+      // and stores then only check that address + offset does not wrap past 4 GiB (virtual
+      // addresses may lie above the RAM size), and the bytes of an access are the MMU's: one
+      // that runs past 0xFFFFFFFF wraps to page 0 as x86 does (kernel-ts leaves page 0 unmapped).
+      // Compiled loads and stores then drop the limit compare (the `_p` variants).
       fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "cr0", "eax").i("test", "eax", 0x80000000 | 0).jcc("e", "wrcr0_done");
-      [-1, -2, -4, -1].forEach((v, k) => s.i("mov", mem({ disp: ref(VM_LABELS.lim, 4 * k) }), v));
+      for (let k = 0; k < 4; k++) s.i("mov", mem({ disp: ref(VM_LABELS.lim, 4 * k) }), -1);
       // The compiler now writes compiled code through its writable alias (boot/jit.ts).
       if (jit) s.i("mov", mem({ disp: ref("jit_wdelta") }), ref("jit_alias_delta"));
       s.label("wrcr0_done"); next();
@@ -679,11 +692,13 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
   }
 
   /** eax := effective address R[B] + I for a `size`-byte access, trapping when out of memory. */
+  /** eax := effective address R[B] + I for a `size`-byte access, trapping when out of memory. */
   function address(slotField: (r: Reg32) => void, size: 1 | 2 | 4, tag: string): void {
     if (slotField === fB) loadB(); else loadA();
     // _z: the offset I is 0, so adding it cannot wrap.
     if (!jf.z) s.i("add", "eax", IMM).jcc("b", `${tag}_oob`);
-    s.i("cmp", "eax", mem({ disp: ref(VM_LABELS.lim, size === 1 ? 0 : size === 2 ? 4 : 8) })).jcc("a", `${tag}_oob`);
+    // _p: compiled once paging is on, when every limit is all ones.
+    if (!jf.p) s.i("cmp", "eax", mem({ disp: ref(VM_LABELS.lim, size === 1 ? 0 : size === 2 ? 4 : 8) })).jcc("a", `${tag}_oob`);
   }
   function load(size: 1 | 2 | 4, read: (a: Reg32) => void): void {
     const tag = `ld${size}_${loadCount++}`;

@@ -5,7 +5,8 @@
 //          (the same trace in JS); the best of RUNS runs per seed, peers interleaved per seed so a
 //          noisy machine hurts all alike; the ratios are taken per seed, then averaged.
 //   guest  emulated x86 instructions per step in v86 for tlsf and palloc, the trace loop's own
-//          count (the allocator never called) measured separately and subtracted.
+//          count (the allocator never called) measured separately and subtracted: compiled with
+//          paging on (as the kernel runs its heaps), compiled with paging off, interpreted.
 //   sweep  TLSF per step across pool sizes 64 KiB .. 256 MiB (flat = O(1)), host and guest.
 //   frag   peak heap span / peak live requested bytes.
 // Instruction counts repeat to the instruction; wall times are noisy and only ratios mean much.
@@ -58,8 +59,12 @@ export interface AllocBenchReport {
     /** Per-seed mean of @thi.ng/malloc / tlsf (target at least 30). */
     thingOverTlsf: number;
   };
-  /** With the compiling tier (the default, --jit lazy); `interpreted`: the same with --jit off. */
-  guest: { tlsf: GuestFigure; palloc: GuestFigure; interpreted: { tlsf: GuestFigure; palloc: GuestFigure } } | null;
+  /**
+   * With the compiling tier (the default, --jit lazy) and paging on, as the kernel runs its heaps
+   * (compiled loads and stores then check no memory limit); `unpaged`: the same before paging;
+   * `interpreted`: with --jit off (paging on).
+   */
+  guest: { tlsf: GuestFigure; palloc: GuestFigure; unpaged: { tlsf: GuestFigure; palloc: GuestFigure }; interpreted: { tlsf: GuestFigure; palloc: GuestFigure } } | null;
   sweep: SweepRow[];
   fragmentation: { tlsf: Frag; palloc: Frag; asTlsf: Frag; thingMalloc: Frag };
   targets: { guestTlsfX86PerOp: 440; hostTlsfOverAsTlsf: 1.2; thingOverTlsf: 30; tlsfFragmentation: 1.15 };
@@ -171,12 +176,13 @@ function hostSweep(k: Exports, steps: number): SweepRow[] {
 interface GuestRun { n: number; alloc: string; seed: number; pool: number; failed: number; peakLive: number; peakSpan: number; loop: number; total: number; ms: number }
 
 /** Boots the guest side of kernel-ts/bench/alloc.ts (allocBench) and pairs its lines with its markers. */
-async function guest(seeds: number, steps: number, log: (l: string) => void, jit: "lazy" | "off" = "lazy"): Promise<GuestRun[]> {
+/** `paged`: paging on first, as the kernel runs its heaps; `sweep`: the pool-size sweep too. */
+async function guest(seeds: number, steps: number, log: (l: string) => void, jit: "lazy" | "off", paged: boolean, sweep: boolean): Promise<GuestRun[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kt-bench-alloc-"));
   try {
     const entry = path.join(dir, "alloc-bench.ts");
     fs.writeFileSync(entry, `import { allocBench } from "kernel-ts/bench/alloc";\n` +
-      `export function kmain(): void { allocBench(${FIRST_SEED}, ${seeds}, ${steps}, ${steps}); }\n`);
+      `export function kmain(): void { allocBench(${FIRST_SEED}, ${seeds}, ${steps}, ${sweep ? steps : 0}, ${paged}); }\n`);
     const prog = await buildProgram(entry);
     const m = await Machine.boot(linkImage(prog.kbc, "alloc-bench", { jit }).elf, { memoryMB: GUEST_MB });
     let partial = "";
@@ -221,10 +227,12 @@ export async function benchAlloc(opts: AllocBenchOptions = {}): Promise<AllocBen
   const sweep = hostSweep(k, steps);
   let g: AllocBenchReport["guest"] = null;
   if (!opts.hostOnly) {
-    log("guest: booting the benchmark in v86");
-    const runs = await guest(nSeeds, steps, log);
+    log("guest: booting the benchmark in v86 (paging on, as the kernel runs its heaps)");
+    const runs = await guest(nSeeds, steps, log, "lazy", true, true);
+    log("guest: again with paging off (every load and store checks the memory limit)");
+    const unpaged = await guest(nSeeds, steps, log, "lazy", false, false);
     log("guest: again with the interpreter only (--jit off)");
-    const interp = await guest(nSeeds, steps, log, "off");
+    const interp = await guest(nSeeds, steps, log, "off", true, false);
     const figure = (alloc: string, runs: GuestRun[]): GuestFigure => {
       const rs = runs.filter((r) => r.alloc === alloc && r.pool === POOL && r.n < 2 * nSeeds);
       if (rs.length !== nSeeds) throw new KtError(`kt bench alloc: the guest reported ${rs.length} ${alloc} runs, not ${nSeeds}`);
@@ -232,7 +240,11 @@ export async function benchAlloc(opts: AllocBenchOptions = {}): Promise<AllocBen
       const loop = rs.reduce((a, r) => a + r.loop, 0), total = rs.reduce((a, r) => a + r.total, 0);
       return { x86PerOp: round(per(total - loop), 1), loopX86PerOp: round(per(loop), 1), x86PerOpWithLoop: round(per(total), 1), msPerOp: round(rs.reduce((a, r) => a + r.ms, 0) / (steps * rs.length), 5) };
     };
-    g = { tlsf: figure("tlsf", runs), palloc: figure("palloc", runs), interpreted: { tlsf: figure("tlsf", interp), palloc: figure("palloc", interp) } };
+    g = {
+      tlsf: figure("tlsf", runs), palloc: figure("palloc", runs),
+      unpaged: { tlsf: figure("tlsf", unpaged), palloc: figure("palloc", unpaged) },
+      interpreted: { tlsf: figure("tlsf", interp), palloc: figure("palloc", interp) },
+    };
     // The guest replays the host's trace over the same allocators: its figures must agree.
     for (const r of runs.filter((x) => x.n < 2 * nSeeds)) {
       const e = r.alloc === "tlsf" ? k.churn_tlsf : k.churn_palloc;
@@ -271,9 +283,10 @@ export function formatAllocBench(r: AllocBenchReport): string {
   ];
   if (r.guest) {
     const g = (name: string, x: GuestFigure) => `  ${name.padEnd(7)} ${x.x86PerOp} per op (${x.x86PerOpWithLoop} with the loop, the loop alone ${x.loopX86PerOp}); ${(x.msPerOp * 1000).toFixed(2)} µs per step`;
-    out.push("guest (v86, compiled: --jit lazy), x86 instructions per step, the trace loop subtracted:",
+    out.push("guest (v86, paging on as in the kernel, compiled: --jit lazy), x86 instructions per step, the trace loop subtracted:",
       g("tlsf", r.guest.tlsf) + ` (target at most ${t.guestTlsfX86PerOp})`, g("palloc", r.guest.palloc),
-      "guest (v86, interpreted: --jit off):", g("tlsf", r.guest.interpreted.tlsf), g("palloc", r.guest.interpreted.palloc), "");
+      "guest (v86, paging off: compiled loads and stores check the memory limit):", g("tlsf", r.guest.unpaged.tlsf), g("palloc", r.guest.unpaged.palloc),
+      "guest (v86, paging on, interpreted: --jit off):", g("tlsf", r.guest.interpreted.tlsf), g("palloc", r.guest.interpreted.palloc), "");
   }
   out.push(`TLSF across pool sizes: one seed, the same trace in every pool (${r.sweep[0].slots} slots, requests up to ${r.sweep[0].maxSize} bytes):`,
     "  pool      slots  max req  failed  host ns/step  guest x86/op");

@@ -9,7 +9,8 @@
 // Pools start at the first MiB boundary above the image; the sweep skips pools that do not fit
 // in memory (the line then says `skip`).
 
-import { boot_info, exit, image_end, mark } from "kernel-ts/arch";
+import { boot_info, exit, image_end, image_layout, mark } from "kernel-ts/arch";
+import { paging_init, map_range, paging_enable, PAGE, PTE_WRITE } from "../mm/paging";
 import { puts, putu } from "kernel-ts/dev/serial";
 import { tlsf_init, tlsf_alloc, tlsf_alloc_ali, tlsf_free, tlsf_debug_junk } from "../mm/tlsf";
 import { pinit, palloc_ali, pfree, palloc_debug_junk } from "../mm/palloc";
@@ -69,9 +70,10 @@ function measure(tlsf: bool, seed: u32, steps: i32, base: usize, pool: usize, sl
  * the standard 16 MiB pool, then the TLSF pool-size sweep (64 KiB to 256 MiB, one seed,
  * `sweepSteps` steps; none when 0). Exits 0.
  */
-export function allocBench(firstSeed: u32, seeds: u32, steps: i32, sweepSteps: i32): void {
+export function allocBench(firstSeed: u32, seeds: u32, steps: i32, sweepSteps: i32, paged: bool): void {
   const base = (image_end() + MIB - 1) & ~(MIB - 1);
-  const top = memmap_top(boot_info());
+  let top = memmap_top(boot_info());
+  if (paged) top = pagingOn(top);
   for (let i: u32 = 0; i < seeds; i++) measure(true, firstSeed + i, steps, base, STANDARD_POOL, 1024, 65536, top);
   for (let i: u32 = 0; i < seeds; i++) measure(false, firstSeed + i, steps, base, STANDARD_POOL, 1024, 65536, top);
   if (sweepSteps > 0) {
@@ -83,5 +85,23 @@ export function allocBench(firstSeed: u32, seeds: u32, steps: i32, sweepSteps: i
   exit(0);
 }
 
-/** The standard run: seeds 12345..12354, 200,000 steps each, and the sweep. */
-export function kmain(): void { allocBench(12345, 10, 200000, 200000); }
+let tablesEnd: usize = 0;
+function tablePage(): usize { tablesEnd -= PAGE; return tablesEnd; }
+
+/**
+ * Paging on, as the kernel runs its heaps: memory identity-mapped (page 0 left out), the VM's
+ * compiled code written through its alias (image_layout), the page tables taken from the top of
+ * memory. Returns the new top.
+ */
+function pagingOn(top: usize): usize {
+  tablesEnd = top & ~(PAGE - 1);
+  const layout = image_layout();
+  const jitBase = load<u32>(layout, 16), jitEnd = load<u32>(layout, 20), jitAlias = load<u32>(layout, 24);
+  if (!paging_init(tablePage) || !map_range(PAGE, PAGE, top - PAGE, PTE_WRITE) ||
+      (jitEnd > jitBase && !map_range(jitAlias, jitBase, jitEnd - jitBase, PTE_WRITE))) abort("alloc bench: cannot map memory");
+  paging_enable();
+  return tablesEnd;
+}
+
+/** The standard run: seeds 12345..12354, 200,000 steps each, and the sweep, with paging on. */
+export function kmain(): void { allocBench(12345, 10, 200000, 200000, true); }

@@ -3,7 +3,7 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import iced from "iced-x86";
 import { buildImage, type Image } from "../../boot/image.ts";
-import { EAX_CONSUMERS } from "../../boot/vm.ts";
+import { EAX_CONSUMERS, PAGED_TWIN } from "../../boot/vm.ts";
 import { HOLE_KINDS } from "../../boot/stencil.ts";
 import { OPCODES } from "../../toolchain/kbc/opcodes.ts";
 
@@ -147,10 +147,20 @@ describe("boot › image layout with the compiling tier (--jit lazy)", () => {
       total += 16 + size;
     }
     expect(jit!.end - jit!.area).toBeGreaterThanOrEqual(total);
+    // A stencil flagged PAGED_TWIN is followed by its `_p` twin, which compiles in no more room.
+    let twins = 0;
+    for (let k = 0; k < jit!.stencils; k++) {
+      if (!(dv.getUint32(table + 16 * k + 12, true) & PAGED_TWIN)) continue;
+      twins++;
+      expect(k + 1).toBeLessThan(jit!.stencils);
+      expect(dv.getUint32(table + 16 * (k + 1) + 12, true) & PAGED_TWIN).toBe(0);
+      expect(dv.getUint32(table + 16 * (k + 1) + 4, true)).toBeLessThanOrEqual(dv.getUint32(table + 16 * k + 4, true));
+    }
+    expect(twins).toBeGreaterThan(0); // the kernel loads and stores
     // No hole lies outside its stencil or overlaps another.
     const holes = jimg.labels.get("st_holes")! - ro.base;
     for (let k = 0; k < jit!.stencils; k++) {
-      const size = dv.getUint32(table + 16 * k + 4, true), first = dv.getUint32(table + 16 * k + 8, true) - ro.base, n = dv.getUint32(table + 16 * k + 12, true);
+      const size = dv.getUint32(table + 16 * k + 4, true), first = dv.getUint32(table + 16 * k + 8, true) - ro.base, n = dv.getUint32(table + 16 * k + 12, true) & 0xffff;
       expect(first).toBeGreaterThanOrEqual(holes);
       let end = 0;
       for (let h = 0; h < n; h++) {

@@ -6,6 +6,7 @@ import { buildProgram } from "../../toolchain/build.ts";
 import { runInV86, runInQemu, qemuChecks } from "../lib/guest.ts";
 import { runBoth } from "../lib/harness.ts";
 import { writeProgram } from "../lib/tmp.ts";
+import fs from "node:fs";
 
 const program = (fault: string) => `import { image_layout, image_end, outb } from "kernel-ts/arch";
 import { binit, balloc } from "kernel-ts/mm/balloc";
@@ -61,6 +62,42 @@ describe("boot › page faults handled in kernel-ts", () => {
     const r = await runInQemu((await buildProgram("tests/boot/programs/demand.ts")).kbc, "demand.ts");
     expect(r.stdout).toBe(OUT);
     expect(r.code).toBe(3);
+  });
+});
+
+describe("boot › loads and stores once paging is on, in every tier", () => {
+  // tests/boot/programs/paged.ts: `work` is first called after paging_enable, so --jit lazy compiles
+  // it from the `_p` stencils (no limit compare); eager compiled it at boot with the compares.
+  const paged = async (fault: number) => buildProgram(writeProgram(`paging/f${fault}/paged.ts`,
+    fs.readFileSync("tests/boot/programs/paged.ts", "utf8").replace("const FAULT: u32 = 0;", `const FAULT: u32 = ${fault};`)));
+  const SUM = "2499016\n2499016\n"; // Σ 3i + i + (i ^ 0x5a as i8) + i over i < 1000
+  it("compute the same off, lazy and eager; lazy runs without the limit compares (two instructions fewer per access)", async () => {
+    const built = await paged(0);
+    const runs = await Promise.all((["off", "lazy", "eager"] as const).map((jit) => runInV86(built.kbc, "paged.ts", { jit })));
+    const count = (r: (typeof runs)[number]) => r.marks.get(2)! - r.marks.get(1)!;
+    for (const r of runs) expect({ stdout: r.stdout, code: r.code }).toEqual({ stdout: SUM, code: 0 });
+    const [off, lazy, eager] = runs.map(count);
+    // 1000 iterations of 3 stores, then of 4 loads: at least 7000 accesses, each without cmp + ja.
+    expect(eager - lazy, `off ${off}, lazy ${lazy}, eager ${eager}`).toBeGreaterThanOrEqual(2 * 7000);
+    expect(lazy).toBeLessThan(off);
+  });
+  for (const [fault, what, out] of [
+    [1, "an address + offset that wraps past 4 GiB is an out-of-bounds trap", "PANIC: out of bounds memory access at paged.ts:29\n  at kmain (paged.ts:29)\n"],
+    [2, "an access whose bytes run past 4 GiB is the MMU's: a page fault", "PANIC: CPU exception #PF page fault (vector 14, error code 0x00000000 [read, not present], CR2 0xfffffffe) at paged.ts:29\n  at kmain (paged.ts:29)\n"],
+  ] as const) {
+    it(`${what}, the same off, lazy and eager`, async () => {
+      const built = await paged(fault);
+      for (const jit of ["off", "lazy", "eager"] as const) {
+        const r = await runInV86(built.kbc, "paged.ts", { jit });
+        expect({ jit, stdout: r.stdout, code: r.code }).toEqual({ jit, stdout: SUM + out, code: 3 });
+      }
+    });
+  }
+  it("does the same under QEMU (lazy)", async () => {
+    if (!qemuChecks("paged loads and stores")) return;
+    expect(await runInQemu((await paged(0)).kbc, "paged.ts", { jit: "lazy" })).toEqual({ stdout: SUM, code: 0 });
+    const r = await runInQemu((await paged(1)).kbc, "paged.ts", { jit: "lazy" });
+    expect(r.stdout).toContain("PANIC: out of bounds memory access at paged.ts:29\n");
   });
 });
 

@@ -27,11 +27,12 @@ async function settle(m: { exited: Promise<number>; output(): string; stop(): Pr
 }
 
 /** Boots the module's image in v86 (64 MiB, as the host runners' default memory). */
-export async function runInV86(kbc: KbcModule, name = "program", opts: LinkOptions = {}): Promise<Outcome & { instructions: number }> {
+export async function runInV86(kbc: KbcModule, name = "program", opts: LinkOptions = {}): Promise<Outcome & { instructions: number; marks: Map<number, number> }> {
   const img = linkImage(kbc, name, opts);
   const m = await Machine.boot(img.elf, { memoryMB: 64 });
   const out = await settle(m, `v86 ${name}`);
-  return { ...out, instructions: m.instructions() };
+  // Each marker's id and the guest instruction count at it (the last, when one repeats).
+  return { ...out, instructions: m.instructions(), marks: new Map(m.marks.map((x) => [x.id, x.instructions])) };
 }
 
 /** Boots the module's image in QEMU. */
