@@ -14,10 +14,10 @@
 // interpreter runs for it, or a stencil-only variant of it: boot/variants.ts); st_table (rodata)
 // per stencil: address, size, holes, hole count (bit 31: PAGED_TWIN, the next stencil is its `_p`
 // twin, which the compiler takes instead once paging is on: mem_limit all ones); a hole is a
-// dword: offset (16 bits), kind (8, HOLE_KINDS), addend (8). Holes are 4 bytes, but I8's one.
+// dword: offset (16 bits), kind (8, HOLE_KINDS), addend (8). Holes are 4 bytes, but BYTE_HOLES' one.
 
 import { Section, mem, m8, m16, ref } from "./asm.ts";
-import { HOLE_KINDS, type HoleKind, type StencilHole } from "./stencil.ts";
+import { HOLE_KINDS, BYTE_HOLES, type HoleKind, type StencilHole } from "./stencil.ts";
 import { VM_LABELS, PAGED_TWIN } from "./vm.ts";
 
 /** The compiled code's writable alias once paging is on (the kernel maps it: image_layout). */
@@ -48,7 +48,7 @@ export function emitStencilTables(s: Section, stencils: { label: string; size: n
   s.label("st_holes");
   for (const st of stencils) {
     for (const h of st.holes) {
-      if (h.off > 0xffff || h.add > 0xff || h.size !== (h.kind === "I8" ? 1 : 4)) throw new Error(`internal: hole ${h.kind} of ${st.label} cannot be encoded`);
+      if (h.off > 0xffff || h.add > 0xff || h.size !== (BYTE_HOLES.has(h.kind) ? 1 : 4)) throw new Error(`internal: hole ${h.kind} of ${st.label} cannot be encoded`);
       s.dd((h.off | (HOLE_KINDS.indexOf(h.kind) << 16) | (h.add << 24)) >>> 0);
     }
   }
@@ -150,6 +150,8 @@ export function emitCompiler(s: Section, functions: number): void {
     BRT: () => s.i("mov", "eax", SC("jit_pc")).i("lea", "eax", mem({ index: "eax", scale: 4, disp: ref("jit_pcmap", 4), size: 0 })),
     REL: () => s.i("mov", "eax", mem({ base: "edi" })).i("add", "eax", SC("jit_S")).i("sub", "eax", SC("jit_D")),
     I8: () => s.i("mov", "eax", mem({ base: "esi", disp: 8 })).i("mov", m8({ base: "edi" }), "al").jmp("jc_hnext"),
+    PI: () => s.i("mov", "eax", mem({ base: "esi", disp: 8 - 16 })),
+    PI8: () => s.i("mov", "eax", mem({ base: "esi", disp: 8 - 16 })).i("mov", m8({ base: "edi" }), "al").jmp("jc_hnext"),
     GADDR: () => s.i("mov", "eax", mem({ base: "esi", disp: 8 })).i("lea", "eax", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.globals), size: 0 })),
     SAX: () => s.i("movzx", "eax", m8({ base: "esi", disp: 4 })).i("movzx", "edx", m16({ base: "esi", disp: 12 })).i("lea", "eax", mem({ base: "edx", index: "eax", scale: 4, size: 0 })).i("add", "eax", "ebx"),
   };
@@ -165,7 +167,7 @@ export function emitCompiler(s: Section, functions: number): void {
   for (const k of HOLE_KINDS) {
     s.label(`jc_k_${k}`);
     cases[k]();
-    if (k !== "CALLEE_JMP" && k !== "I8") s.jmp("jc_store");
+    if (k !== "CALLEE_JMP" && !BYTE_HOLES.has(k)) s.jmp("jc_store");
   }
 
   // cont_unmap (eax = a continuation, boot/vm.ts): the threaded instruction it continues at: for a

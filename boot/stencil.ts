@@ -46,7 +46,10 @@ export const HOLE_KINDS = [
   "I8",                 // the low byte of I (a shift count)
   "GADDR",              // address of global I: vm_globals + 4 * I
   "SAX",                // 4 * A + the word at +12 + add (a call's frame end, from ebp)
+  "PI", "PI8",          // the previous instruction's I, its low byte (a store's constant: `_c`)
 ] as const;
+/** Hole kinds one byte long; the rest are dwords. */
+export const BYTE_HOLES: ReadonlySet<HoleKind> = new Set(["I8", "PI8"]);
 export type HoleKind = (typeof HOLE_KINDS)[number];
 
 export interface StencilHole { off: number; kind: HoleKind; add: number; size: 1 | 4 }
@@ -78,7 +81,7 @@ export class Recorder {
 }
 
 type Virt =
-  | { k: "A" | "B" | "C" | "FRAME" | "X16" | "FIDX" | "SELF" | "NEXT" | "I" }
+  | { k: "A" | "B" | "C" | "FRAME" | "X16" | "FIDX" | "SELF" | "NEXT" | "I" | "PI" }
   | { k: "SLOTADDR"; f: "A" | "B" | "C" }   // ebp + 4 * field: a slot's address (a call's new frame)
   | { k: "TGT"; f: "I" | "X" };
 type State = Map<Reg32, Virt | "poison">;
@@ -148,7 +151,7 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
   const materialiseOps = (r: Reg32, v: Virt): Out[] => {
     const mov = (o: Operand): Out => ({ t: "i", m: "mov", ops: [r, o] });
     switch (v.k) {
-      case "A": case "B": case "C": case "X16": case "FIDX": case "I": return [mov(holeOf(v.k))];
+      case "A": case "B": case "C": case "X16": case "FIDX": case "I": case "PI": return [mov(holeOf(v.k))];
       case "FRAME": return [mov(holeOf("FRAMEW"))];
       case "SELF": return [mov(holeOf("SELF"))];
       case "NEXT": return [mov(holeOf(r === "esi" ? "NEXT_T" : "NEXT"))];
@@ -323,10 +326,22 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
       st.set(r0, { k: "I" });
       continue;
     }
+    // The previous instruction's I (a CONST folded into this store: `_c`), likewise.
+    if (m === "mov" && r0 && r0 !== "esi" && ops[0] === r0 && isMemOp(ops[1]) && ops[1].base === "esi" && !ops[1].index
+      && ops[1].size === 32 && ops[1].disp === -8 && bound("esi")?.k === "SELF") {
+      st.set(r0, { k: "PI" });
+      continue;
+    }
     // A store of a bound register: of its value, as an immediate.
     if (m === "mov" && ops.length === 2 && isMemOp(ops[0]) && ops[0].size === 32 && typeof ops[1] === "string" && R32.has(ops[1]) && bound(ops[1] as Reg32)) {
       const imm = (materialiseOps(ops[1] as Reg32, bound(ops[1] as Reg32)!)[0] as { ops: Operand[] }).ops[1];
       out.push({ t: "i", m, ops: [memOperand(ops[0], 0, m), imm] });
+      continue;
+    }
+    // A byte store of the low byte of a register bound to I or PI: of an imm8.
+    if (m === "mov" && ops.length === 2 && isMemOp(ops[0]) && ops[0].size === 8 && typeof ops[1] === "string" && !R32.has(ops[1])
+      && /^[abcd]l$/.test(ops[1]) && ["I", "PI"].includes(bound(parent(ops[1])!)?.k ?? "")) {
+      out.push({ t: "i", m, ops: [memOperand(ops[0], 0, m), holeOf(bound(parent(ops[1])!)!.k === "I" ? "I8" : "PI8", 0, 1)] });
       continue;
     }
     // A shift by cl bound to I: by an imm8.
@@ -376,9 +391,11 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
   }
   if (st) fail(`falls off its end`);
   const ops = hotPathLast(peephole([...out, ...stubs]));
-  // Never empty: every instruction's compiled code has an address of its own (boot/jit.ts maps
-  // code addresses back to instructions).
-  return ops.length ? ops : [{ t: "i", m: "mov", ops: ["eax", "eax"] }];
+  // Never empty, but for a CONST folded into the store after it (`_n`: boot/jit.ts maps a code
+  // address to the last instruction starting at or below it, which is then the store): every
+  // other instruction's compiled code has an address of its own.
+  if (!ops.length && !/_n(_|$)/.test(name)) return [{ t: "i", m: "mov", ops: ["eax", "eax"] }];
+  return ops;
 }
 
 /** Jump threading, inverted jumps over jumps, dead code and redundant jumps, to a fixed point. */

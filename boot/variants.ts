@@ -7,7 +7,7 @@ import { OPCODES, COMPARE } from "../toolchain/kbc/opcodes.ts";
 import type { KbcModule } from "../toolchain/kbc/module.ts";
 import { liveOut, isLive, WRITES_A } from "../toolchain/kbc/liveness.ts";
 import {
-  EAX_CONSUMERS, JIT_EAX_CONSUMERS, SWAPPABLE, IN_PLACE, MEMORY_OPS, NO_JIT_FLAGS, ZERO_UNROLL, isBranch, variantName,
+  EAX_CONSUMERS, JIT_EAX_CONSUMERS, SWAPPABLE, IN_PLACE, MEMORY_OPS, CONST_STORES, NO_JIT_FLAGS, ZERO_UNROLL, isBranch, variantName,
   type InterpreterInfo, type JitFlags,
 } from "./vm.ts";
 
@@ -123,6 +123,15 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
     const { op, A, B } = fieldsOf(m.code[2 * pc]);
     return IN_PLACE.has(op.name) && (op.name === "CONST" || (op.format === "rr-i" && A === B)) && takes(pc + 1, A) === null;
   };
+  /**
+   * Does the store at pc take its value from the CONST just before it (`_c`, that CONST `_n`)?
+   * Only when the store is reached through the CONST alone, and the CONST's slot is dead after it.
+   */
+  const constFold = (pc: number): boolean => {
+    if (pc <= 0 || pc >= n || entered[pc]) return false;
+    const { op, A, B } = fieldsOf(m.code[2 * pc]), prev = fieldsOf(m.code[2 * (pc - 1)]);
+    return CONST_STORES.has(op.name) && prev.op.name === "CONST" && prev.A === B && B !== A && !isLive(live, pc, B);
+  };
   const callResult = (pc: number): boolean => {
     const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
     if (op.name === "CALL") return m.functions[I].results === 1;
@@ -141,8 +150,10 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
     if (MEMORY_OPS.has(op.name) && I === 0) jf.z = true;
     if (op.name === "ZERO" && B > 0 && B <= ZERO_UNROLL) jf.u = B;
     const producer = info.producers.has(op.name);
+    if (constFold(pc)) jf.c = true;
     // In place, when the next instruction would not take the result from eax.
-    if (!e && inPlaceImm(pc)) jf.m = true;
+    if (op.name === "CONST" && constFold(pc + 1)) jf.n = true;
+    else if (!e && inPlaceImm(pc)) jf.m = true;
     else if (!e && IN_PLACE.has(op.name) && takes(pc + 1, A) === null) {
       if (op.format === "rrr-" && A === B) jf.m = true;
       else if (op.format === "rrr-" && A === C && SWAPPABLE.has(op.name)) { jf.m = true; jf.s = true; }
@@ -151,10 +162,10 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
       held[pc] = slot; heldStale[pc] = only ? 1 : 0;
       if (branch) { carried[pc] = slot; carriedStale[pc] = only ? 1 : 0; }
     };
-    if (producer && !jf.m) {
+    if (producer && !jf.m && !jf.n) {
       jf.d = dead(pc, A);
       keep(A, jf.d);
-    } else if (jf.m && inPlaceImm(pc) && before >= 0 && before !== A) {
+    } else if ((jf.n || (jf.m && inPlaceImm(pc))) && before >= 0 && before !== A) {
       keep(before, stale); // eax untouched
     } else if (COMPARE_BRANCHES.has(op.name)) {
       keep(jf.s ? B : A, e && stale, true); // the operand it loaded into eax, whichever way it goes

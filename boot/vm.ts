@@ -109,11 +109,16 @@ export const EAX_CONSUMERS: ReadonlyMap<string, "A" | "B"> = new Map<string, "A"
  *       only the wrap of R[B] + I past 4 GiB traps (`add eax, I; jc`); at offset 0 it has no check
  *       at all. Each `_p` stencil follows its checked twin in st_table (PAGED_TWIN); boot/jit.ts
  *       takes it when it compiles a function after paging went on.
+ *   _c  a store whose value is the constant of the CONST just before it (ST32, ST8): an immediate
+ *       store (`mov dword [eax], K`), the CONST's slot being dead after it
+ *   _n  that CONST: it emits nothing (its stencil is empty)
  *   _uN ZERO of N slots (B = N, at most ZERO_UNROLL) as N stores
  */
-export interface JitFlags { s: boolean; m: boolean; z: boolean; d: boolean; p: boolean; u: number }
-export const NO_JIT_FLAGS: JitFlags = { s: false, m: false, z: false, d: false, p: false, u: 0 };
-const JIT_SUFFIXES = ["s", "m", "z", "d", "p"] as const;
+export interface JitFlags { s: boolean; m: boolean; z: boolean; d: boolean; p: boolean; c: boolean; n: boolean; u: number }
+export const NO_JIT_FLAGS: JitFlags = { s: false, m: false, z: false, d: false, p: false, c: false, n: false, u: 0 };
+const JIT_SUFFIXES = ["s", "m", "z", "d", "p", "c", "n"] as const;
+/** Stores that take a constant value from the CONST before them (`_c`). */
+export const CONST_STORES = new Set(["ST32", "ST8"]);
 /** ZERO of at most this many slots compiles to that many stores (`_u<count>`), not a loop. */
 export const ZERO_UNROLL = 16;
 /** Operands compiled code may also take from eax (besides EAX_CONSUMERS): a return's value, a store's address. */
@@ -229,6 +234,7 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
     NOP: () => next(),
     MOV: () => { loadB(); storeA(); },
     CONST: () => {
+      if (jf.n) { next(); return; } // folded into the store after it (_c)
       if (jf.m) { fA("edx"); s.i("mov", SLOT("edx"), IMM); next(); return; }
       s.i("mov", "eax", IMM); storeA();
     },
@@ -707,7 +713,10 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
   }
   function store(size: 1 | 2 | 4, write: () => void): void {
     const tag = `st${size}`;
-    address(fA, size, tag); fB("edx"); s.i("mov", "edx", SLOT("edx")); write(); next();
+    address(fA, size, tag);
+    // _c: the value is the I of the CONST before (the threaded instruction 16 bytes back).
+    if (jf.c) s.i("mov", "edx", mem({ base: "esi", disp: TI.I - TI.size })); else { fB("edx"); s.i("mov", "edx", SLOT("edx")); }
+    write(); next();
     s.label(`${tag}_oob`); trapTo(TRAP_NUM("OOB"));
   }
   function out(reg: "al" | "ax" | "eax"): void {

@@ -54,11 +54,15 @@ describe("kbc liveness", () => {
     expect(isLive(live, 2, 1)).toBe(false);  // r1 is written before it is read again
     expect(isLive(live, 0, 3)).toBe(true);   // never written: live from the start
   });
-  it("a call reads every slot from its window up; an unwritten slot stays live across it", () => {
-    const m = module([["CONST", 5, 0, 0, 1], ["CONST", 2, 0, 0, 7], ["CALL", 4, 0, 0, 1], ["RET", 2]], [["RET", 0]]);
+  it("a call reads its arguments, the slots of its window the callee's parameters take; an unwritten slot stays live across it", () => {
+    const m = module([["CONST", 5, 0, 0, 1], ["CONST", 6, 0, 0, 9], ["CONST", 2, 0, 0, 7], ["CALL", 4, 0, 0, 1], ["RET", 2]], [["RET", 0]]);
+    m.functions[1].params = 2; // slots 4 and 5 of the caller
     const live = liveOut(m);
-    expect(isLive(live, 0, 5)).toBe(true);   // above the window: the callee's frame may read it
-    expect(isLive(live, 2, 2)).toBe(true);   // below the window, read by RET after the call
+    expect(isLive(live, 0, 5)).toBe(true);   // its second argument
+    expect(isLive(live, 1, 6)).toBe(false);  // above the arguments: the callee writes it before reading it
+    expect(isLive(live, 3, 2)).toBe(true);   // below the window, read by RET after the call
+    const abort = module([["CONST", 6, 0, 0, 9], ["ABORT", 4]]);
+    expect(isLive(liveOut(abort), 0, 6)).toBe(true); // ABORT may read any slot from A up
   });
 });
 

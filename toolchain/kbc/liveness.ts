@@ -5,7 +5,7 @@
 //
 // Reads and writes come from the opcode table's formats (`r` and `p` fields, `R` in I) and a short
 // list of the opcodes that write R[A] (or R64[A]). The analysis errs on the side of "live": an
-// opcode it does not know well (calls, intrinsics with effects, ABORT) reads every slot it might,
+// opcode it does not know well (intrinsics with effects, ABORT) reads every slot it might,
 // and only the listed opcodes kill a slot by writing it, so an unknown case keeps a store, never
 // drops one.
 
@@ -20,8 +20,13 @@ export const WRITES_A: ReadonlySet<string> = new Set(OPCODES.filter((o) => o.for
 )).map((o) => o.name));
 /** Opcodes that write R64[A] (the pair A, A+1). */
 const WRITES_A64 = new Set(OPCODES.filter((o) => o.format[0] === "p" && /^R64\[A\] := /.test(o.doc)).map((o) => o.name));
-/** Opcodes that may read any slot from A upwards: calls (the callee's frame is the window at A) and ABORT. */
-const READS_FROM_A = new Set(["CALL", "CALLI", "ABORT"]);
+/**
+ * Calls read their arguments, the slots [A, A + the callee's parameter slots): the callee's frame
+ * is the window at A, and it writes its other slots before it reads them (the translator zeroes a
+ * function's locals at its entry, as wasm's are zero; the rest are temporaries, each written by
+ * the instruction that makes it). ABORT may read any slot from A up.
+ */
+const CALLS = new Set(["CALL", "CALLI"]);
 
 /** The slots instruction pc reads (`use`) and writes for certain (`def`), as bitmaps. */
 function useDef(m: KbcModule, pc: number, use: Uint32Array, def: Uint32Array): void {
@@ -29,7 +34,10 @@ function useDef(m: KbcModule, pc: number, use: Uint32Array, def: Uint32Array): v
   const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
   const fields = [(w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24];
   const set = (b: Uint32Array, s: number) => { if (s < MAX_FRAME_SLOTS) b[s >>> 5] |= 1 << (s & 31); };
-  if (READS_FROM_A.has(op.name)) for (let s = fields[0]; s < MAX_FRAME_SLOTS; s++) set(use, s);
+  if (CALLS.has(op.name) || op.name === "ABORT") {
+    const params = op.name === "CALL" ? m.functions[I]?.params : op.name === "CALLI" ? m.types[I]?.params : undefined;
+    for (let s = fields[0]; s < (params === undefined ? MAX_FRAME_SLOTS : fields[0] + params); s++) set(use, s);
+  }
   const writesA = WRITES_A.has(op.name), writesA64 = WRITES_A64.has(op.name);
   for (let k = 0; k < 3; k++) {
     const kind = op.format[k];
