@@ -236,6 +236,7 @@ function buildInstruction(it: Item, resolve: (l: LabelRef) => number, pass: numb
   const { mnemonic, ops } = it;
   if (mnemonic === "rep_movsb") return Instruction.createRepMovsb(32);
   if (mnemonic === "rep_stosb") return Instruction.createRepStosb(32);
+  if (mnemonic === "rep_stosw") return Instruction.createRepStosw(32);
   const M = mnemonic[0].toUpperCase() + mnemonic.slice(1);
   // Operands referring to labels use their 32-bit forms so both passes agree on lengths.
   const labelled = ops.map((o) => isLabel(o) || (isMem(o) && (isLabel(o.disp as Operand) || isHole(o.disp))));

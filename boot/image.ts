@@ -93,11 +93,13 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
     const stackBase = ctlEnd;
     const stackEnd = stackBase + 4 * VM_STACK_SLOTS;
     // The compiler's maps (bss): an address per instruction, an end per function.
-    const pcmap = stackEnd, fend = pcmap + (jit ? 4 * (nInsn + 1) : 0), bssEnd = jit ? pageUp(fend + 4 * nFn) : stackEnd;
+    // ... and the function each 16-byte granule of the compiled code belongs to (u16).
+    const pcmap = stackEnd, fend = pcmap + (jit ? 4 * (nInsn + 1) : 0), fmap = fend + (jit ? 4 * nFn : 0);
+    const bssEnd = jit ? pageUp(fmap + 2 * (areaBytes >> 4)) : stackEnd;
     const symbols = new Map([["df_stack_top", dfStackTop], ["native_stack_top", ctlBase], ["ctl_base", ctlBase], ["ctl_end_addr", ctlEnd],
       ["vm_stack_base", stackBase], ["vm_stack_end_addr", stackEnd], ["image_end_addr", bssEnd]]);
     if (jit) {
-      for (const [k, v] of [["jit_pcmap", pcmap], ["jit_fend", fend], ["jit_area", jitArea], ["jit_end", jitArea + areaBytes],
+      for (const [k, v] of [["jit_pcmap", pcmap], ["jit_fend", fend], ["jit_fmap", fmap], ["jit_area", jitArea], ["jit_end", jitArea + areaBytes],
         ["jit_alias_delta", (JIT_ALIAS - jitBase) >>> 0], ["jit_size", jitArea + areaBytes - jitBase]] as const) symbols.set(k, v);
     }
     const text = new Section("text", TEXT_BASE);

@@ -10,7 +10,8 @@
 //
 // Tables: jit_code[f] (data) is f's entry, its trampoline until it is compiled; jit_pcmap[pc]
 // (bss) the compiled address of each instruction of a compiled function; jit_fend[f] the end of
-// f's code; jit_sid[pc] (rodata, u16) the stencil of each instruction (the handler variant the
+// f's code; jit_fmap (bss, u16) the function each 16-byte granule of jit_area holds code of (so a
+// page fault in compiled code finds its function in a few instructions); jit_sid[pc] (rodata, u16) the stencil of each instruction (the handler variant the
 // interpreter runs for it, or a stencil-only variant of it: boot/variants.ts); st_table (rodata)
 // per stencil: address, size, holes, hole count (bit 31: PAGED_TWIN, the next stencil is its `_p`
 // twin, which the compiler takes instead once paging is on: mem_limit all ones); a hole is a
@@ -88,6 +89,9 @@ export function emitCompiler(s: Section, functions: number): void {
   s.i("add", "ecx", mem({ base: "eax", disp: ref("st_table", 4) })).i("add", "esi", 16).i("inc", "ebx").jmp("jc_p1");
   s.label("jc_p1_done").i("mov", "eax", SC("jit_f")).i("mov", mem({ index: "eax", scale: 4, disp: ref("jit_fend") }), "ecx");
   s.i("cmp", "ecx", ref("jit_end")).jcc("a", "jc_full").i("mov", SC("jit_next"), "ecx");
+  // jit_fmap: f for each granule of [start, end).
+  s.i("mov", "edx", mem({ index: "eax", scale: 4, disp: ref("jit_code") })).i("sub", "ecx", "edx").i("add", "ecx", 15).i("shr", "ecx", 4);
+  s.i("mov", "edi", "edx").i("sub", "edi", ref("jit_area")).i("shr", "edi", 3).i("add", "edi", ref("jit_fmap")).i("rep_stosw");
   s.i("pop", "ebx").i("pop", "esi");
   // Pass 2: copy each stencil, fill its holes.
   s.label("jc_p2").i("cmp", "esi", SC("jit_endT")).jcc("ae", "jc_done");
@@ -110,6 +114,7 @@ export function emitCompiler(s: Section, functions: number): void {
   s.label("jc_abort").i("mov", "esp", SC("jit_esp")).i("mov", "eax", SC("jit_f"));
   s.i("mov", "ecx", "eax").i("shl", "ecx", 4).i("add", "ecx", ref("jit_base"));
   s.i("mov", mem({ index: "eax", scale: 4, disp: ref("jit_code") }), "ecx"); // back to its trampoline: jit_base + 16 f
+  s.i("mov", mem({ index: "eax", scale: 4, disp: ref("jit_fend") }), 0); // jit_func finds no code of f
   s.i("mov", SC("jit_disabled"), 1).i("mov", SC("jit_busy"), 0).i("popad").i("retnd");
   s.label("jc_full").i("mov", "ebx", ref("str_jit_full")).call("puts").i("mov", "eax", 3).jmp(V.exit);
   // jc_sid (ebx = pc): eax := 16 × the stencil to copy: jit_sid[pc], or its `_p` twin (the next)
@@ -182,18 +187,23 @@ export function emitCompiler(s: Section, functions: number): void {
   s.i("cmp", "eax", ref("jit_area")).jcc("ae", "ju_code");
   s.i("sub", "eax", ref("jit_base")).i("and", "eax", -TRAMPOLINE).i("mov", "eax", mem({ base: "eax", disp: ref(V.ftab) })); // 16 bytes per trampoline and per ftab entry
   s.label("ju_ret").i("retnd");
-  s.label("ju_code").i("push", "ebx").i("push", "ecx").i("push", "edx").i("xor", "ecx", "ecx");
-  s.label("ju_find").i("cmp", "ecx", functions).jcc("ae", "ju_done");
-  s.i("mov", "edx", mem({ index: "ecx", scale: 4, disp: ref("jit_code") })).i("cmp", "edx", ref("jit_area")).jcc("b", "ju_next");
-  s.i("cmp", "eax", "edx").jcc("b", "ju_next").i("cmp", "eax", mem({ index: "ecx", scale: 4, disp: ref("jit_fend") })).jcc("b", "ju_found");
-  s.label("ju_next").i("inc", "ecx").jmp("ju_find");
+  s.label("ju_code").i("push", "ebx").i("push", "ecx").i("push", "edx");
+  s.call("jit_func").i("cmp", "ecx", -1).jcc("e", "ju_done");
   // The last instruction of f whose code starts at or below eax.
-  s.label("ju_found").i("shl", "ecx", 4).i("mov", "ebx", mem({ base: "ecx", disp: ref(V.ftab) })).i("mov", "edx", mem({ base: "ecx", disp: ref(V.ftab, 12) }));
+  s.i("shl", "ecx", 4).i("mov", "ebx", mem({ base: "ecx", disp: ref(V.ftab) })).i("mov", "edx", mem({ base: "ecx", disp: ref(V.ftab, 12) }));
   s.label("ju_scan").i("lea", "ecx", mem({ base: "ebx", disp: 16, size: 0 })).i("cmp", "ecx", "edx").jcc("ae", "ju_got");
   s.i("mov", "ecx", "ebx").i("sub", "ecx", ref("kbc_code")).i("shr", "ecx", 4).i("cmp", PCMAP("ecx", 4), "eax").jcc("a", "ju_got");
   s.i("add", "ebx", 16).jmp("ju_scan");
   s.label("ju_got").i("mov", "eax", "ebx");
   s.label("ju_done").i("pop", "edx").i("pop", "ecx").i("pop", "ebx").i("retnd");
+  // jit_func (eax = an address in jit_area): ecx := the function whose compiled code holds it, or
+  // -1 (no function's code: past jit_next, or the padding after a function).
+  s.label("jit_func").i("mov", "ecx", "eax").i("sub", "ecx", ref("jit_area")).i("shr", "ecx", 4);
+  s.i("movzx", "ecx", m16({ index: "ecx", scale: 2, disp: ref("jit_fmap") }));
+  s.i("cmp", "eax", mem({ index: "ecx", scale: 4, disp: ref("jit_code") })).jcc("b", "jf_none");
+  s.i("cmp", "eax", mem({ index: "ecx", scale: 4, disp: ref("jit_fend") })).jcc("b", "jf_ret");
+  s.label("jf_none").i("mov", "ecx", -1);
+  s.label("jf_ret").i("retnd");
 }
 
 /** The kind dispatch table (read-only). */

@@ -98,11 +98,18 @@ export function emitTraps(s: Section, jit = false): void {
   s.i("pushad").i("cmp", mem({ disp: ref(V.stringRegs, 8) }), 0).jcc("e", jit ? "pf_unmap" : "pf_vm_regs"); // inside MCOPY / MFILL
   s.i("mov", "esi", mem({ disp: ref(V.stringRegs) })).i("mov", "edi", mem({ disp: ref(V.stringRegs, 4) }));
   if (jit) {
-    // In compiled code the VM's pc is the threaded instruction the faulting eip was compiled from.
-    s.jmp("pf_vm_regs").label("pf_unmap").i("mov", "eax", mem({ base: "esp", disp: 40 })).call("jit_unmap");
-    s.i("cmp", "eax", mem({ base: "esp", disp: 40 })).jcc("e", "pf_vm_regs").i("mov", "esi", "eax");
+    // In compiled code only the faulting function matters here (its frame's size): jit_func
+    // finds it from the eip in a few instructions. esi (saved by pushad, restored by popad) is
+    // not needed by compiled code; a panic after a refused fault maps the eip to its instruction.
+    s.jmp("pf_vm_regs").label("pf_unmap").i("mov", "eax", mem({ base: "esp", disp: 40 }));
+    s.i("cmp", "eax", ref("jit_area")).jcc("b", "pf_tramp").i("cmp", "eax", ref("jit_end")).jcc("ae", "pf_vm_regs");
+    s.call("jit_func").i("cmp", "ecx", -1).jcc("e", "pf_give_up");
+    s.i("shl", "ecx", 4).i("lea", "ebx", mem({ base: "ecx", disp: ref(V.ftab), size: 0 })).jmp("pf_have_func");
+    // A trampoline (jit_base..jit_area) or any other eip: as before, through the threaded instruction.
+    s.label("pf_tramp").call("jit_unmap").i("cmp", "eax", mem({ base: "esp", disp: 40 })).jcc("e", "pf_vm_regs").i("mov", "esi", "eax");
   }
   s.label("pf_vm_regs").i("mov", "eax", "esi").call("find_func").i("test", "ebx", "ebx").jcc("e", "pf_give_up");
+  s.label("pf_have_func");
   s.i("mov", "ecx", mem({ base: "ebx", disp: 4 })).i("add", "ecx", "ebp"); // the faulting frame's end
   s.i("mov", "edx", "ecx").i("add", "edx", mem({ disp: ref(V.faultFn, 4) })).jcc("b", "pf_give_up");
   s.i("cmp", "edx", mem({ disp: ref(V.stackEnd) })).jcc("a", "pf_give_up");
