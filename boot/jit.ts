@@ -141,7 +141,8 @@ export function emitCompiler(s: Section, functions: number): void {
     NEXT_T: () => s.i("lea", "eax", mem({ base: "esi", disp: 16, size: 0 })),
     NEXT: () => s.i("mov", "eax", SC("jit_pc")).i("lea", "eax", { ...PCMAP("eax", 4), size: 0 }),
     T_I: () => targetCell(8), T_X: () => targetCell(12),
-    R_I: () => { target(8); rel(); }, R_X: () => { target(12); rel(); },
+    // + the addend: a loop's back edge jumps past its head's register loads (boot/loopregs.ts).
+    R_I: () => { target(8); s.i("add", "eax", "ebx"); rel(); }, R_X: () => { target(12); s.i("add", "eax", "ebx"); rel(); },
     CALLEE_SLOT: () => s.i("movzx", "eax", m16({ base: "esi", disp: 14 })).i("lea", "eax", mem({ index: "eax", scale: 4, disp: ref("jit_code"), size: 0 })),
     CALLEE_JMP: () => {
       // jmp [jit_code + 4f] (FF 25 disp32), or, when f is compiled already, jmp rel32 (E9) and a nop.

@@ -24,8 +24,9 @@
 // compiled code.
 
 import iced from "iced-x86";
-import { Section, hole, isHole, type Encoded, type Hole, type Mem, type Operand, type Reg32, type LabelRef } from "./asm.ts";
+import { Section, hole, isHole, mem, type Encoded, type Hole, type Mem, type Operand, type Reg32, type LabelRef } from "./asm.ts";
 import type { OpInfo } from "../toolchain/kbc/opcodes.ts";
+import { decodeLoopRegs, LOOP_REGS } from "./loopregs.ts";
 const { Decoder, DecoderOptions, FlowControl } = iced;
 
 /** The hole kinds, in the guest compiler's numbering (boot/jit.ts dispatches on it). */
@@ -83,7 +84,8 @@ export class Recorder {
 type Virt =
   | { k: "A" | "B" | "C" | "FRAME" | "X16" | "FIDX" | "SELF" | "NEXT" | "I" | "PI" }
   | { k: "SLOTADDR"; f: "A" | "B" | "C" }   // ebp + 4 * field: a slot's address (a call's new frame)
-  | { k: "TGT"; f: "I" | "X" };
+  | { k: "TGT"; f: "I" | "X" }
+  | { k: "REG"; r: Reg32 };                   // a slot that lives in a loop register (boot/loopregs.ts): that register
 type State = Map<Reg32, Virt | "poison">;
 
 export type StencilOps = Out[];
@@ -94,8 +96,8 @@ type Out =
   | { t: "jmp"; target: string }
   | { t: "call"; target: string }
   | { t: "jcc"; cc: string; target: string }
-  | { t: "hjmp"; kind: "R_I" | "R_X" }
-  | { t: "hjcc"; cc: string; kind: "R_I" | "R_X" }
+  | { t: "hjmp"; kind: "R_I" | "R_X"; add?: number }
+  | { t: "hjcc"; cc: string; kind: "R_I" | "R_X"; add?: number }
   | { t: "label"; name: string };
 
 /** The end of the stencil: where the next instruction's code starts. */
@@ -106,13 +108,23 @@ const PARENT: Record<string, Reg32> = {
 };
 const R32 = new Set(["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"]);
 const parent = (r: string): Reg32 | undefined => (R32.has(r) ? (r as Reg32) : PARENT[r]);
+/** Mnemonics whose register operands are fixed (an alias is loaded into the register they name). */
+const FIXED_REGS = new Set(["in", "out", "div", "idiv", "mul", "cdq", "xchg"]);
+/** Mnemonics that read their first operand and do not write it. */
+const NO_WRITE = new Set(["cmp", "test"]);
 /** Mnemonics whose first operand, a full register, is only written. */
 const PURE_WRITE = new Set(["mov", "movzx", "movsx", "lea", "pop"]);
 /** External labels that do not read esi (so a jump to them needs no SELF in it). */
 const NO_ESI = new Set(["ret_common", "vm_return", "vm_exit", "udivmod64"]);
 const INVERSE: Record<string, string> = { e: "ne", ne: "e", l: "ge", ge: "l", le: "g", g: "le", b: "ae", ae: "b", be: "a", a: "be", s: "ns", ns: "s", o: "no", no: "o" };
 const same = (a: Virt | "poison" | undefined, b: Virt | "poison" | undefined): boolean =>
-  a === b || (typeof a === "object" && typeof b === "object" && a.k === b.k && (a as { f?: string }).f === (b as { f?: string }).f);
+  a === b || (typeof a === "object" && typeof b === "object" && a.k === b.k && (a as { f?: string }).f === (b as { f?: string }).f
+    && (a as { r?: string }).r === (b as { r?: string }).r);
+/** A sub-register of eax/ecx/edx named for another full register (al → bl), or undefined (esi has no byte register). */
+const SUBREG: Record<string, Record<string, string>> = {
+  ebx: { eax: "ebx", ax: "bx", al: "bl", ecx: "ebx", cx: "bx", cl: "bl", edx: "ebx", dx: "bx", dl: "bl" },
+  esi: { eax: "esi", ax: "si", ecx: "esi", cx: "si", edx: "esi", dx: "si" },
+};
 
 const isMemOp = (o: Operand): o is Mem => typeof o === "object" && "mem" in o;
 const SHIFTS = new Set(["shl", "shr", "sar", "rol", "ror"]);
@@ -139,6 +151,19 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
   const seen = new Map<string, State>();
   let stubN = 0;
   const iTarget = op.format[3] === "t", xTarget = op.format[1] === "s";
+  // Loop registers (boot/loopregs.ts): slots of fields mapped to ebx / esi, loads first, write-backs on the way out.
+  const lr = decodeLoopRegs(name);
+  const regOf: Partial<Record<"A" | "B" | "C", Reg32>> = {};
+  if (lr) {
+    (["A", "B", "C"] as const).forEach((f, i) => { if (lr.map[i] !== "m") regOf[f] = lr.map[i] === "b" ? "ebx" : "esi"; });
+    const mentions = (o: Operand, r: Reg32) => (typeof o === "string" && parent(o) === r) || (isMemOp(o) && (o.base === r || o.index === r));
+    for (const x of recs) if (x.t === "i" && x.ops.some((o) => mentions(o, "ebx"))) fail(`uses ebx, which holds a loop's slot`);
+    for (const x of recs) if (x.t === "call") fail(`calls ${x.target} in a loop with registers`);
+  }
+  /** The write-backs of a way out of the loop (none outside a loop). */
+  const spills = (): Out[] => (lr ? LOOP_REGS.flatMap((r, i) => (lr.spill[i] < 0 ? [] : [{ t: "i" as const, m: "mov", ops: [mem({ base: "ebp", disp: 4 * lr.spill[i] }), r] }])) : []);
+  /** True while the ops being made are a way out (after the write-backs): esi may be set there. */
+  let leaving = false;
   /** Labels a jump below them comes back to. */
   const loopHeads = new Set(recs.flatMap((x, i) => (x.t === "label" && recs.slice(i + 1).some((y) => (y.t === "jmp" || y.t === "jcc") && y.target === x.name) ? [x.name] : [])));
 
@@ -157,11 +182,13 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
       case "NEXT": return [mov(holeOf(r === "esi" ? "NEXT_T" : "NEXT"))];
       case "TGT": return [mov(holeOf(r === "esi" ? v.f : v.f === "I" ? "T_I" : "T_X"))];
       case "SLOTADDR": return [{ t: "i", m: "lea", ops: [r, { mem: true, base: "ebp", disp: holeOf(("S" + v.f) as HoleKind), size: 0 }] }];
+      case "REG": return [{ t: "i", m: "mov", ops: [r, v.r] }];
     }
   };
   const materialise = (r: Reg32, into: Out[] = out): void => {
     const v = bound(r);
     if (!v) return;
+    if (r === "esi" && lr && !leaving) fail(`sets esi, which holds a loop's slot`);
     into.push(...materialiseOps(r, v));
     st!.delete(r);
   };
@@ -209,6 +236,12 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
     if (index) {
       const v = bound(index);
       if (v && (v.k === "A" || v.k === "B" || v.k === "C") && base === "ebp" && o.scale === 4 && typeof (disp ?? 0) === "number") {
+        const reg = regOf[v.k];
+        if (reg) {
+          // The slot lives in a register in this loop: the operand is the register.
+          if ((disp ?? 0) !== 0 || o.size !== 32) fail(`a ${o.size}-bit access at slot ${v.k} + ${String(disp)}, which lives in ${reg}`);
+          return reg;
+        }
         return { ...o, index: undefined, scale: undefined, disp: holeOf(("S" + v.k) as HoleKind, (disp as number | undefined) ?? 0) };
       }
       if (v && v.k === "FRAME" && base === "ebp" && o.scale === 4 && typeof (disp ?? 0) === "number") {
@@ -220,9 +253,11 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
       if (v && v.k === "FIDX" && !base && o.scale === 4 && isLabelRef(disp) && disp.label === "jit_code" && disp.add === 0) {
         return { ...o, index: undefined, scale: undefined, disp: holeOf("CALLEE_SLOT") };
       }
-      if (v) { materialise(index); index = o.index; }
+      if (v?.k === "REG") index = v.r;
+      else if (v) { materialise(index); index = o.index; }
     }
-    if (base && bound(base)) materialise(base);
+    if (base && bound(base)?.k === "REG") base = (bound(base) as { r: Reg32 }).r;
+    else if (base && bound(base)) materialise(base);
     return { ...o, index, base, disp };
   };
 
@@ -251,6 +286,9 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
       // loaded. A field's index bound to it is not: compiled code leaves eax as it was there (a
       // BZ that compares in memory passes eax on untouched: boot/variants.ts counts on it).
       if (bound("eax")?.k === "I") materialise("eax");
+      // A loop register's alias in eax: left (eax as it was), but for a producer whose result is wanted there.
+      if (bound("eax")?.k === "REG" && lr?.eaxOut) materialise("eax");
+      if (lr?.outE) out.push(...spills()); // the loop's last instruction falls out of it
       out.push({ t: "jmp", target: END }); st = null; continue;
     }
     if (r.t === "jmp" || r.t === "jcc" || r.t === "call") {
@@ -263,11 +301,13 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
         note(r.target);
         out.push(r.t === "jmp" ? { t: "jmp", target: r.target } : { t: "jcc", cc: r.cc, target: r.target });
       } else if (r.t === "jmp") {
-        materialiseAll(out, r.target);
+        // A way out of compiled code (a trap, the interrupt entry): a loop's registers written back first.
+        out.push(...spills());
+        leaving = true; materialiseAll(out, r.target); leaving = false;
         out.push({ t: "jmp", target: r.target });
       } else {
-        const mats: Out[] = [];
-        materialiseAll(mats, r.target);
+        const mats: Out[] = spills();
+        leaving = true; materialiseAll(mats, r.target); leaving = false;
         if (!mats.length) out.push({ t: "jcc", cc: r.cc, target: r.target });
         else {
           const stub = `@stub${stubN++}`;
@@ -298,7 +338,10 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
     // A slot's address, ebp + 4 * field: bound, so that a call's frame end and its new ebp come from holes.
     if (m === "lea" && r0 && r0 !== "ebp" && isMemOp(ops[1]) && ops[1].base === "ebp" && ops[1].index && ops[1].scale === 4 && !ops[1].disp) {
       const v = bound(ops[1].index);
-      if (v && (v.k === "A" || v.k === "B" || v.k === "C")) { st.set(r0, { k: "SLOTADDR", f: v.k }); continue; }
+      if (v && (v.k === "A" || v.k === "B" || v.k === "C")) {
+        if (regOf[v.k]) fail(`takes the address of slot ${v.k}, which lives in a register`);
+        st.set(r0, { k: "SLOTADDR", f: v.k }); continue;
+      }
     }
     if (m === "add" && r0 && ops[0] === r0 && typeof ops[1] === "string" && bound(ops[1] as Reg32)?.k === "SLOTADDR"
       && (bound(ops[1] as Reg32) as { f: string }).f === "A" && bound(r0)?.k === "X16" && !readsFlags(recs, k + 1)) {
@@ -318,6 +361,20 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
     if (r0 === "ebp" || (m === "pop" && ops[0] === "ebp")) for (const [r, b] of [...st]) if (b !== "poison" && b.k === "SLOTADDR") materialise(r);
     if (m === "lea" && r0 && r0 !== "esi" && isMemOp(ops[1]) && ops[1].base === "esi" && !ops[1].index && ops[1].disp === 16 && bound("esi")?.k === "SELF") {
       st.set(r0, { k: "NEXT" });
+      continue;
+    }
+    // A slot that lives in a loop register loaded into a scratch register: an alias of the loop register.
+    if (m === "mov" && r0 && ops[0] === r0 && r0 !== "ebx" && r0 !== "esi" && isMemOp(ops[1]) && ops[1].base === "ebp" && ops[1].index && ops[1].scale === 4 && !ops[1].disp) {
+      const v = bound(ops[1].index);
+      const reg = v && (v.k === "A" || v.k === "B" || v.k === "C") ? regOf[v.k] : undefined;
+      if (reg) { st.set(r0, { k: "REG", r: reg }); continue; }
+    }
+    // An alias plus a value, when nothing reads the flags: lea r, [register + value].
+    if (m === "add" && r0 && ops[0] === r0 && bound(r0)?.k === "REG" && !readsFlags(recs, k + 1)
+      && (typeof ops[1] === "number" || (isMemOp(ops[1]) && ops[1].base === "esi" && !ops[1].index && ops[1].disp === 8))) {
+      const value = typeof ops[1] === "number" ? ops[1] : memOperand(ops[1] as Mem, 1, m);
+      out.push({ t: "i", m: "lea", ops: [r0, { mem: true, base: (bound(r0) as { r: Reg32 }).r, disp: value as number | Hole, size: 0 }] });
+      st.delete(r0);
       continue;
     }
     // I in a register: bound, so that a shift by it, a store of it or a global it indexes takes it as an immediate.
@@ -368,12 +425,17 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
       const v = bound("esi");
       if (!v) { out.push({ t: "i", m, ops }); st = null; continue; }
       if (v.k === "NEXT") out.push({ t: "jmp", target: END });
-      else if (v.k === "TGT") out.push({ t: "hjmp", kind: v.f === "I" ? "R_I" : "R_X" });
+      else if (v.k === "TGT") {
+        // Out of a loop with registers: written back first. To its head (the back edge): past its loads.
+        if (lr?.outT) out.push(...spills());
+        out.push({ t: "hjmp", kind: v.f === "I" ? "R_I" : "R_X", ...(lr?.skip ? { add: lr.skip } : {}) });
+      }
       else fail(`jmp [esi] with esi bound to ${v.k}`);
       st = null;
       continue;
     }
     // The general case: memory operands, then register uses.
+    if (lr && ops.some((o) => typeof o === "string" && parent(o) === "esi")) fail(`uses esi in '${m}' in a loop with registers`);
     let newOps = ops.map((o, i) => (isMemOp(o) ? memOperand(o, i, m) : o));
     const pureWrite = r0 && ops[0] === r0 && (PURE_WRITE.has(m) || (m === "xor" && ops[1] === r0));
     ops.forEach((o, i) => {
@@ -381,16 +443,24 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
       const p = parent(o);
       if (!p || !st!.has(p)) return;
       if (pureWrite && (i === 0 || m === "xor")) return; // xor r, r reads nothing
+      // An alias only read here (not written: not the destination): the loop register itself.
+      const v = st!.get(p);
+      if (v !== "poison" && v?.k === "REG" && (p !== r0 || NO_WRITE.has(m)) && SUBREG[v.r][o] && !(SHIFTS.has(m) && i === 1) && !FIXED_REGS.has(m)) {
+        newOps[i] = SUBREG[v.r][o] as Operand;
+        return;
+      }
       materialise(p);
     });
     if (pureWrite) st.delete(r0!);
-    else if (r0 && st.has(r0)) materialise(r0);
+    else if (r0 && st.has(r0) && !(NO_WRITE.has(m) && bound(r0)?.k === "REG")) materialise(r0);
     if (m === "imul" && newOps.length === 2 && isHole(newOps[1])) newOps = [newOps[0], newOps[0], newOps[1]];
     out.push({ t: "i", m, ops: newOps });
     if (m === "jmp") st = null;
   }
   if (st) fail(`falls off its end`);
-  const ops = hotPathLast(peephole([...out, ...stubs]));
+  // A loop's head loads its registers first (the back edge jumps past these: boot/loopregs.ts headBytes).
+  const loads: Out[] = lr ? LOOP_REGS.flatMap((r, i) => (lr.load[i] < 0 ? [] : [{ t: "i" as const, m: "mov", ops: [r, mem({ base: "ebp", disp: 4 * lr.load[i] })] }])) : [];
+  const ops = [...loads, ...hotPathLast(peephole([...out, ...stubs]))];
   // Never empty, but for a CONST folded into the store after it (`_n`: boot/jit.ts maps a code
   // address to the last instruction starting at or below it, which is then the store): every
   // other instruction's compiled code has an address of its own.
@@ -416,14 +486,14 @@ function peephole(ops: Out[]): Out[] {
       const next = at.get(o.target);
       if (!next || o.target === END) return o;
       if (next.t === "jmp" && next.target !== o.target) { changed = true; return { ...o, target: next.target }; }
-      if (next.t === "hjmp") { changed = true; return o.t === "jmp" ? { t: "hjmp", kind: next.kind } : { t: "hjcc", cc: o.cc, kind: next.kind }; }
+      if (next.t === "hjmp") { changed = true; return o.t === "jmp" ? { t: "hjmp", kind: next.kind, add: next.add } : { t: "hjcc", cc: o.cc, kind: next.kind, add: next.add }; }
       return o;
     });
     // jcc L1; jmp X; L1:  →  j!cc X; L1:
     for (let k = 0; k + 2 < ops.length; k++) {
       const a = ops[k], b = ops[k + 1], c = ops[k + 2];
       if (a.t === "jcc" && c.t === "label" && a.target === c.name && (b.t === "jmp" || b.t === "hjmp")) {
-        ops[k] = b.t === "jmp" ? { t: "jcc", cc: INVERSE[a.cc], target: b.target } : { t: "hjcc", cc: INVERSE[a.cc], kind: b.kind };
+        ops[k] = b.t === "jmp" ? { t: "jcc", cc: INVERSE[a.cc], target: b.target } : { t: "hjcc", cc: INVERSE[a.cc], kind: b.kind, add: b.add };
         ops.splice(k + 1, 1);
         changed = true;
       }
@@ -482,9 +552,9 @@ function hotPathLast(ops: Out[]): Out[] {
 }
 
 /** Emits a stencil's ops into `s` (the image's read-only section) under the label `label`. */
-export function emitStencil(s: Section, label: string, ops: Out[]): { holeItems: { item: number; branch?: "R_I" | "R_X" }[] } {
+export function emitStencil(s: Section, label: string, ops: Out[]): { holeItems: { item: number; branch?: "R_I" | "R_X"; add?: number }[] } {
   const ren = (l: string) => (l === END ? `${label}_end` : l.startsWith("@") || ops.some((o) => o.t === "label" && o.name === l) ? `${label}_${l.replace("@", "")}` : l);
-  const holeItems: { item: number; branch?: "R_I" | "R_X" }[] = [];
+  const holeItems: { item: number; branch?: "R_I" | "R_X"; add?: number }[] = [];
   s.label(label);
   for (const o of ops) {
     const item = s.items.length;
@@ -493,8 +563,8 @@ export function emitStencil(s: Section, label: string, ops: Out[]): { holeItems:
       case "jmp": s.jmp(ren(o.target)); break;
       case "call": s.call(o.target); break;
       case "jcc": s.jcc(o.cc, ren(o.target)); break;
-      case "hjmp": s.jmp(label); holeItems.push({ item, branch: o.kind }); break;
-      case "hjcc": s.jcc(o.cc, label); holeItems.push({ item, branch: o.kind }); break;
+      case "hjmp": s.jmp(label); holeItems.push({ item, branch: o.kind, add: o.add }); break;
+      case "hjcc": s.jcc(o.cc, label); holeItems.push({ item, branch: o.kind, add: o.add }); break;
       case "i":
         s.i(o.m, ...o.ops);
         if (o.ops.some((x) => isHole(x) || (isMemOp(x) && isHole(x.disp)))) holeItems.push({ item });
@@ -507,7 +577,7 @@ export function emitStencil(s: Section, label: string, ops: Out[]): { holeItems:
 }
 
 /** After assembling: the stencil's bytes, holes (located by decoding) and external jumps. */
-export function locateStencil(enc: Encoded, labels: Map<string, number>, s: Section, label: string, holeItems: { item: number; branch?: "R_I" | "R_X" }[]): Stencil {
+export function locateStencil(enc: Encoded, labels: Map<string, number>, s: Section, label: string, holeItems: { item: number; branch?: "R_I" | "R_X"; add?: number }[]): Stencil {
   const start = labels.get(label)!, end = labels.get(`${label}_end`)!;
   const holes: StencilHole[] = [];
   const decodeAt = (addr: number) => {
@@ -522,11 +592,11 @@ export function locateStencil(enc: Encoded, labels: Map<string, number>, s: Sect
     if (!(HOLE_KINDS as readonly string[]).includes(kind)) throw new Error(`internal: hole kind ${kind}`);
     return { kind: kind as HoleKind, add: Number(add ?? 0) };
   };
-  for (const { item, branch } of holeItems) {
+  for (const { item, branch, add } of holeItems) {
     const addr = enc.itemAddrs[item];
     const { d, ins } = decodeAt(addr);
     try {
-      if (branch) { holes.push({ off: addr + ins.length - 4 - start, kind: branch, add: 0, size: 4 }); continue; }
+      if (branch) { holes.push({ off: addr + ins.length - 4 - start, kind: branch, add: add ?? 0, size: 4 }); continue; }
       const it = s.items[item] as { kind: "ins"; ops: Operand[]; mnemonic: string };
       const co = d.getConstantOffsets(ins);
       for (const o of it.ops) {

@@ -5,11 +5,12 @@
 
 import { OPCODES, COMPARE } from "../toolchain/kbc/opcodes.ts";
 import type { KbcModule } from "../toolchain/kbc/module.ts";
-import { liveOut, isLive, WRITES_A } from "../toolchain/kbc/liveness.ts";
+import { liveOut, isLive, WRITES_A, branchTargets } from "../toolchain/kbc/liveness.ts";
 import {
   EAX_CONSUMERS, JIT_EAX_CONSUMERS, SWAPPABLE, IN_PLACE, MEMORY_OPS, CONST_STORES, NO_JIT_FLAGS, ZERO_UNROLL, isBranch, variantName,
   type InterpreterInfo, type JitFlags,
 } from "./vm.ts";
+import { LOOP_OPS, encodeLoopRegs, headBytes, type LoopRegs } from "./loopregs.ts";
 
 /** Compare-and-branch, register and immediate forms: they load R[A] (or R[B], swapped) into eax. */
 const COMPARE_BRANCHES = new Set(COMPARE.flatMap(([k]) => ["B" + k, "B" + k + "I"]));
@@ -20,12 +21,7 @@ function enteredMap(m: KbcModule): Uint8Array {
   const n = m.code.length >> 1;
   const entered = new Uint8Array(n + 1);
   for (const f of m.functions) entered[f.start] = 1;
-  for (let pc = 0; pc < n; pc++) {
-    const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
-    if (op.format[3] === "t") entered[pc + 1 + I] = 1;
-    if (op.format[1] === "s") entered[pc + 1 + (w >> 16)] = 1;
-    if (op.name === "BRTABLE") for (let k = 0; k <= I; k++) entered[pc + 1 + k] = 1;
-  }
+  for (let pc = 0; pc < n; pc++) for (const t of branchTargets(m, pc)) entered[t] = 1;
   return entered;
 }
 
@@ -139,6 +135,7 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
     return false;
   };
 
+  const plans = loopRegisters(m, live);
   for (let pc = 0; pc < n; pc++) {
     const w = m.code[2 * pc], I = m.code[2 * pc + 1];
     const { op, A, B, C } = fieldsOf(w);
@@ -178,8 +175,20 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
     } else if (op.name === "RET" && A === 0) {
       jf.d = !(e && stale); // the result is in R[0] already: no store
     }
+    const plan = plans[pc];
+    if (plan) {
+      // In a loop with registers, eax after an instruction is claimed only for a producer's result
+      // (its stencil loads it); otherwise it may be an alias of a loop register (boot/loopregs.ts).
+      plan.eaxOut = producer && !jf.m && !jf.n;
+      // Only an operand loaded from a loop register can leave an alias in eax: an instruction that
+      // loads none (its register operand came in eax: `_e`), a folded CONST and an in-place op with
+      // an immediate leave eax as before.
+      const aliases = [...plan.map].some((r, i) => r !== "m" && "ABC"[i] !== t?.field) && !jf.n && !(jf.m && inPlaceImm(pc));
+      if (!plan.eaxOut && aliases) { held[pc] = carried[pc] = -1; heldStale[pc] = carriedStale[pc] = 0; }
+    }
     out.push(variantName(op.name, backward(m, pc), e, jf));
   }
+  plans.forEach((plan, pc) => { if (plan) out[pc] += encodeLoopRegs(plan); });
   return out;
 
   /**
@@ -205,4 +214,58 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
     // The reader writes the slot itself (r = load(r)): the old value ends there.
     return (writesA && A === slot) || !isLive(live, j, slot);
   }
+}
+
+/**
+ * Loop registers (boot/loopregs.ts): for each innermost loop — a backward branch at b to h with no
+ * other backward branch in [h, b], entered only at h, of LOOP_OPS alone — the two slots its
+ * instructions name most often (at least twice) live in ebx and esi. Appends each instruction's
+ * plan to its stencil's name.
+ */
+function loopRegisters(m: KbcModule, live: Uint32Array): (LoopRegs | null)[] {
+  const plans: (LoopRegs | null)[] = new Array(m.code.length >> 1).fill(null);
+  for (const f of m.functions) {
+    const end = f.start + f.length;
+    for (let b = f.start; b < end; b++) {
+      if (!backward(m, b)) continue;
+      const h = branchTargets(m, b).find((t) => t <= b)!;
+      let ok = true;
+      for (let pc = h; pc <= b && ok; pc++) {
+        const op = OPCODES[m.code[2 * pc] & 0xff];
+        ok = LOOP_OPS.has(op.name) && (pc === b || !backward(m, pc)) && !plans[pc];
+      }
+      // Entered only at its head: no branch from outside lands inside it.
+      for (let pc = f.start; pc < end && ok; pc++) if (pc < h || pc > b) ok = !branchTargets(m, pc).some((t) => t > h && t <= b);
+      if (!ok) continue;
+      const uses = new Map<number, number>();
+      for (let pc = h; pc <= b; pc++) {
+        const w = m.code[2 * pc], op = OPCODES[w & 0xff], fields = [(w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24];
+        for (let k = 0; k < 3; k++) if (op.format[k] === "r") uses.set(fields[k], (uses.get(fields[k]) ?? 0) + 1);
+      }
+      // The slots live into the head (carried round the loop or read in it unchanged), most named first.
+      const head = fieldsOf(m.code[2 * h]);
+      const liveIn = (slot: number) => ["A", "B", "C"].some((k, i) => head.op.format[i] === "r" && !(i === 0 && WRITES_A.has(head.op.name)) && head[k as "A"] === slot)
+        || (isLive(live, h, slot) && !(WRITES_A.has(head.op.name) && head.A === slot));
+      const slots = [...uses].filter(([slot]) => liveIn(slot)).sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, 2).map(([slot]) => slot);
+      if (!slots.length) continue;
+      const load: [number, number] = [slots[0], slots[1] ?? -1];
+      // Both written back on the way out, whether the loop writes them or not: one store, and no
+      // reliance on knowing every opcode that writes a slot.
+      const spill: [number, number] = [...load];
+      for (let pc = h; pc <= b; pc++) {
+        const w = m.code[2 * pc], op = OPCODES[w & 0xff], fields = [(w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24];
+        const map = [0, 1, 2].map((k) => (op.format[k] !== "r" ? "m" : fields[k] === load[0] ? "b" : fields[k] === load[1] ? "s" : "m")).join("");
+        plans[pc] = {
+          map,
+          load: pc === h ? load : [-1, -1],
+          spill,
+          outT: branchTargets(m, pc).some((t) => t < h || t > b),
+          outE: pc === b && !op.terminator && op.name !== "JMP",
+          skip: pc === b ? headBytes(load) : 0,
+          eaxOut: false, // set by jitVariants
+        };
+      }
+    }
+  }
+  return plans;
 }

@@ -38,6 +38,7 @@
 import { Section, mem, m8, m16, ref, hole, type Reg32, type Operand } from "./asm.ts";
 import { OPCODES, COMPARE, TRAP_CODES, MARK_PORT, VM_CONTEXT as CX, type OpInfo } from "../toolchain/kbc/opcodes.ts";
 import { Recorder, rewrite, END, type StencilOps } from "./stencil.ts";
+import { withoutLoopRegs } from "./loopregs.ts";
 
 /** What a handler is emitted into: the image's text (the interpreter) or a Recorder (its stencil). */
 interface Emit {
@@ -133,8 +134,8 @@ export const IN_PLACE = new Set(["ADD", "SUB", "AND", "OR", "XOR", "ADDI", "ANDI
 export const MEMORY_OPS = new Set(["LD32", "LD8S", "LD8U", "LD16S", "LD16U", "ST32", "ST8", "ST16"]);
 /** The `_p` twin of a compiled load or store (see JitFlags); undefined for any other variant. */
 export function pagedTwin(name: string): string | undefined {
-  const v = parseVariant(name);
-  return MEMORY_OPS.has(v.op) && !v.jit.p ? variantName(v.op, v.sp, v.e, { ...v.jit, p: true }) : undefined;
+  const base = withoutLoopRegs(name), v = parseVariant(base);
+  return MEMORY_OPS.has(v.op) && !v.jit.p ? variantName(v.op, v.sp, v.e, { ...v.jit, p: true }) + name.slice(base.length) : undefined;
 }
 /** st_table's flag (in the hole-count word) of a stencil whose `_p` twin follows it. */
 export const PAGED_TWIN = 0x8000_0000;
@@ -145,7 +146,7 @@ export function variantName(op: string, sp: boolean, e: boolean, jit: JitFlags =
 }
 /** The parts of a variant's label (variantName's inverse). */
 export function parseVariant(name: string): { op: string; sp: boolean; e: boolean; jit: JitFlags } {
-  const [op, ...rest] = name.replace(/^op_/, "").split("_");
+  const [op, ...rest] = withoutLoopRegs(name).replace(/^op_/, "").split("_");
   const jit = { ...NO_JIT_FLAGS };
   for (const r of rest) {
     if ((JIT_SUFFIXES as readonly string[]).includes(r)) jit[r as (typeof JIT_SUFFIXES)[number]] = true;

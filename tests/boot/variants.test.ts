@@ -8,6 +8,7 @@ import type { KbcModule } from "../../toolchain/kbc/module.ts";
 import { liveOut, isLive } from "../../toolchain/kbc/liveness.ts";
 import { jitVariants, handlerVariants } from "../../boot/variants.ts";
 import { emitInterpreter, type InterpreterInfo } from "../../boot/vm.ts";
+import { withoutLoopRegs, decodeLoopRegs, headBytes } from "../../boot/loopregs.ts";
 import { Section } from "../../boot/asm.ts";
 import { linkImage } from "../../boot/image.ts";
 import { Machine } from "../../emulator/machine.ts";
@@ -113,7 +114,7 @@ describe("jit variants", () => {
     // 0: r1 = r1 + r0; 1: if r1 <s 100 goto 0; 2: ret r1
     const v = variants([["ADD", 1, 1, 0], ["BLTSI", 1, 0xfe, 0xff, 100], ["RET", 1]]);
     expect(v[0]).not.toContain("_e");
-    expect(v[1]).toBe("op_BLTSI_sp_e");
+    expect(withoutLoopRegs(v[1])).toBe("op_BLTSI_sp_e"); // (its loop keeps r1 in a register: boot/loopregs.ts)
     expect(v[2]).toBe("op_RET_e");
   });
   it("after a call to a function returning i32 the result is in eax; after a void call it is not", () => {
@@ -172,6 +173,37 @@ describe("jit variants", () => {
       ["CALL", 4, 0, 0, 1], ["ADD", 5, 3, 4], ["RET", 5]], [["RET", 0]]);
     const stencils = info.stencils([...new Set(v)]);
     expect(stencils.map((s) => s.name).sort()).toEqual([...new Set(v)].sort());
+  });
+});
+
+describe("loop registers (boot/loopregs.ts)", () => {
+  // 0: i = 0; 1: s = 0; 2: if i >=u 100 goto 6; 3: s += i; 4: i += 1; 5: goto 2; 6: return s
+  const loop = (body: Insn[] = [["ADD", 1, 1, 0]]): Insn[] => [["CONST", 0, 0, 0, 0], ["CONST", 1, 0, 0, 0], ["BGEUI", 0, 3 + body.length - 1, 0, 100],
+    ...body, ["ADDI", 0, 0, 0, 1], ["JMP", 0, 0, 0, -(3 + body.length)], ["RET", 1]];
+  it("an innermost loop keeps the slots live into its head in ebx and esi: loaded at the head, the back edge jumping past the loads", () => {
+    const v = variants(loop());
+    const p = v.map((x) => decodeLoopRegs(x));
+    expect([p[0], p[1], p[6]]).toEqual([null, null, null]);
+    expect(p[2]).toMatchObject({ load: [0, 1], spill: [0, 1], outT: true, outE: false, skip: 0 }); // i is named most
+    expect(p[3]).toMatchObject({ map: "ssb", load: [-1, -1], outT: false }); // s += i: A and B in esi, C in ebx
+    expect(p[4]).toMatchObject({ map: "bbm" });
+    expect(p[5]).toMatchObject({ skip: headBytes([0, 1]), outE: false });
+    expect(headBytes([0, 1])).toBe(6); // mov ebx, [ebp+0]; mov esi, [ebp+4]
+    expect(headBytes([40, -1])).toBe(6); // mov ebx, [ebp+160]: a disp32
+  });
+  it("no registers for a loop with a call, with an instruction they cannot hold, or entered other than at its head", () => {
+    expect(variants(loop([["CALL", 4, 0, 0, 1]]), [["RET", 0]]).some((x) => decodeLoopRegs(x))).toBe(false);
+    expect(variants(loop([["SELECT", 1, 0, 1, 0]])).some((x) => decodeLoopRegs(x))).toBe(false); // reads a slot through I
+    const entered = loop();
+    entered.splice(2, 0, ["JMP", 0, 0, 0, 1]); // 2: goto 4, into the body
+    entered[6][4] = -4;                        // the back edge, still to the head (now 3)
+    expect(variants(entered).some((x) => decodeLoopRegs(x))).toBe(false);
+  });
+  it("of nested loops only the inner one keeps registers", () => {
+    // 0: i = 0; 1: s = 0; 2: if i >=u 10 goto 9; 3: j = 0; 4: if j >=u 10 goto 7; 5: s += j; 6: j += 1 and goto 4 (7);
+    const v = variants([["CONST", 0, 0, 0, 0], ["CONST", 1, 0, 0, 0], ["BGEUI", 0, 7, 0, 10], ["CONST", 2, 0, 0, 0],
+      ["BGEUI", 2, 3, 0, 10], ["ADD", 1, 1, 2], ["ADDI", 2, 2, 0, 1], ["JMP", 0, 0, 0, -4], ["ADDI", 0, 0, 0, 1], ["JMP", 0, 0, 0, -8], ["RET", 1]]);
+    expect(v.map((x) => decodeLoopRegs(x) !== null)).toEqual([false, false, false, false, true, true, true, true, false, false, false]);
   });
 });
 

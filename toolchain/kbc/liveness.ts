@@ -51,14 +51,20 @@ function useDef(m: KbcModule, pc: number, use: Uint32Array, def: Uint32Array): v
   if (writesA64) { set(def, fields[0]); set(def, fields[0] + 1); }
 }
 
-/** The successors of pc inside its function (a return or trap has none). */
-function successors(m: KbcModule, pc: number): number[] {
+/** The branch targets of the instruction at pc (a jump table's entries too). */
+export function branchTargets(m: KbcModule, pc: number): number[] {
   const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
   const out: number[] = [];
   if (op.format[3] === "t") out.push(pc + 1 + I);
   if (op.format[1] === "s") out.push(pc + 1 + (w >> 16));
   if (op.name === "BRTABLE") for (let k = 0; k <= I; k++) out.push(pc + 1 + k);
-  if (!op.terminator) out.push(pc + 1);
+  return out;
+}
+
+/** The successors of pc inside its function (a return or trap has none). */
+function successors(m: KbcModule, pc: number): number[] {
+  const out = branchTargets(m, pc);
+  if (!OPCODES[m.code[2 * pc] & 0xff].terminator) out.push(pc + 1);
   return out;
 }
 
