@@ -23,6 +23,8 @@
 // it was unless the instruction computes into it: boot/variants.ts claims nothing about eax after
 // such an instruction but a producer's result (`A`).
 
+import { OPCODES } from "../toolchain/kbc/opcodes.ts";
+
 /** The plan of one instruction of a loop (see above). */
 export interface LoopRegs {
   map: string;                 // three characters, fields A, B, C: "b" ebx, "s" esi, "m" memory
@@ -47,7 +49,7 @@ export const LOOP_OPS: ReadonlySet<string> = new Set([
   "LD32", "LD8S", "LD8U", "LD16S", "LD16U", "ST32", "ST8", "ST16", "JMP", "BZ", "BNZ",
   ...["ADD", "SUB", "AND", "OR", "XOR", "MUL", "SHL", "SHRS", "SHRU", "ROTL", "ROTR"].flatMap((k) => [k, k + "I"]),
   ...["EQ", "NE", "LTS", "LTU", "GTS", "GTU", "LES", "LEU", "GES", "GEU"].flatMap((k) => [k, k + "I", "B" + k, "B" + k + "I"]),
-]);
+].filter((name) => OPCODES.some((o) => o.name === name)));
 
 /** Bytes of `mov r32, [ebp + 4·slot]` (disp8 up to 127). */
 const loadBytes = (slot: number): number => (slot < 0 ? 0 : 4 * slot <= 127 ? 3 : 6);

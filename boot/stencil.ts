@@ -164,6 +164,18 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
   const spills = (): Out[] => (lr ? LOOP_REGS.flatMap((r, i) => (lr.spill[i] < 0 ? [] : [{ t: "i" as const, m: "mov", ops: [mem({ base: "ebp", disp: 4 * lr.spill[i] }), r] }])) : []);
   /** True while the ops being made are a way out (after the write-backs): esi may be set there. */
   let leaving = false;
+  /** On to the next stencil. */
+  const toEnd = (): void => {
+    // eax goes on to the next stencil (operand forwarding): I bound to it (CONST's result) is
+    // loaded. A field's index bound to it is not: compiled code leaves eax as it was there (a
+    // BZ that compares in memory passes eax on untouched: boot/variants.ts counts on it).
+    if (bound("eax")?.k === "I") materialise("eax");
+    // A loop register's alias in eax: left (eax as it was), but for a producer whose result is wanted there.
+    if (bound("eax")?.k === "REG" && lr?.eaxOut) materialise("eax");
+    if (lr?.outE) out.push(...spills()); // the loop's last instruction falls out of it
+    out.push({ t: "jmp", target: END });
+    st = null;
+  };
   /** Labels a jump below them comes back to. */
   const loopHeads = new Set(recs.flatMap((x, i) => (x.t === "label" && recs.slice(i + 1).some((y) => (y.t === "jmp" || y.t === "jcc") && y.target === x.name) ? [x.name] : [])));
 
@@ -281,16 +293,7 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
       // Unreachable code between a jump and the next label: skipped.
       continue;
     }
-    if (r.t === "jmp" && r.target === END) {
-      // eax goes on to the next stencil (operand forwarding): I bound to it (CONST's result) is
-      // loaded. A field's index bound to it is not: compiled code leaves eax as it was there (a
-      // BZ that compares in memory passes eax on untouched: boot/variants.ts counts on it).
-      if (bound("eax")?.k === "I") materialise("eax");
-      // A loop register's alias in eax: left (eax as it was), but for a producer whose result is wanted there.
-      if (bound("eax")?.k === "REG" && lr?.eaxOut) materialise("eax");
-      if (lr?.outE) out.push(...spills()); // the loop's last instruction falls out of it
-      out.push({ t: "jmp", target: END }); st = null; continue;
-    }
+    if (r.t === "jmp" && r.target === END) { toEnd(); continue; }
     if (r.t === "jmp" || r.t === "jcc" || r.t === "call") {
       if (r.t === "call") {
         if (defined.has(r.target)) fail(`calls inside itself`);
@@ -404,13 +407,14 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
     // A shift by cl bound to I: by an imm8.
     if (SHIFTS.has(m) && ops.length === 2 && ops[1] === "cl" && bound("ecx")?.k === "I" && !(typeof ops[0] === "string" && parent(ops[0]) === "ecx")) {
       const dst = isMemOp(ops[0]) ? memOperand(ops[0], 0, m) : ops[0];
-      if (typeof dst === "string" && bound(parent(dst)!)) materialise(parent(dst)!);
+      // (A slot operand that became a loop register is the register itself, not a binding of it.)
+      if (!isMemOp(ops[0]) && typeof dst === "string" && bound(parent(dst)!)) materialise(parent(dst)!);
       out.push({ t: "i", m, ops: [dst, holeOf("I8", 0, 1)] });
       continue;
     }
     // r := bound value + r2, when nothing reads the flags: lea r, [r2 + value].
     if (m === "add" && r0 && ops[0] === r0 && typeof ops[1] === "string" && R32.has(ops[1]) && ops[1] !== r0 && !bound(ops[1] as Reg32)
-      && bound(r0) && bound(r0)!.k !== "SELF" && !readsFlags(recs, k + 1)) {
+      && bound(r0) && bound(r0)!.k !== "SELF" && bound(r0)!.k !== "REG" && !readsFlags(recs, k + 1)) {
       const imm = (materialiseOps(r0, bound(r0)!)[0] as { ops: Operand[] }).ops[1] as Hole;
       out.push({ t: "i", m: "lea", ops: [r0, { mem: true, base: ops[1] as Reg32, disp: imm, size: 0 }] });
       st.delete(r0);
@@ -424,7 +428,7 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
     if (m === "jmp" && isMemOp(ops[0]) && ops[0].base === "esi" && !ops[0].index && !ops[0].disp) {
       const v = bound("esi");
       if (!v) { out.push({ t: "i", m, ops }); st = null; continue; }
-      if (v.k === "NEXT") out.push({ t: "jmp", target: END });
+      if (v.k === "NEXT") { toEnd(); continue; }
       else if (v.k === "TGT") {
         // Out of a loop with registers: written back first. To its head (the back edge): past its loads.
         if (lr?.outT) out.push(...spills());
@@ -436,6 +440,8 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
     }
     // The general case: memory operands, then register uses.
     if (lr && ops.some((o) => typeof o === "string" && parent(o) === "esi")) fail(`uses esi in '${m}' in a loop with registers`);
+    // Implicit operands (cdq, mul, div read eax and edx): an alias there is loaded first.
+    if (FIXED_REGS.has(m)) for (const x of ["eax", "edx"] as const) if (bound(x)?.k === "REG") materialise(x);
     let newOps = ops.map((o, i) => (isMemOp(o) ? memOperand(o, i, m) : o));
     const pureWrite = r0 && ops[0] === r0 && (PURE_WRITE.has(m) || (m === "xor" && ops[1] === r0));
     ops.forEach((o, i) => {
