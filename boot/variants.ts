@@ -218,9 +218,9 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
 
 /**
  * Loop registers (boot/loopregs.ts): for each innermost loop — a backward branch at b to h with no
- * other backward branch in [h, b], entered only at h, of LOOP_OPS alone — the two slots its
- * instructions name most often (at least twice) live in ebx and esi. Appends each instruction's
- * plan to its stencil's name.
+ * other backward branch in [h, b], entered only at h, of LOOP_OPS alone — the two slots live into
+ * h that its instructions name most live in ebx and esi. The plan of each instruction (null
+ * outside such loops); jitVariants sets eaxOut and appends them to the stencils' names.
  */
 function loopRegisters(m: KbcModule, live: Uint32Array): (LoopRegs | null)[] {
   const plans: (LoopRegs | null)[] = new Array(m.code.length >> 1).fill(null);
@@ -238,8 +238,9 @@ function loopRegisters(m: KbcModule, live: Uint32Array): (LoopRegs | null)[] {
       for (let pc = f.start; pc < end && ok; pc++) if (pc < h || pc > b) ok = !branchTargets(m, pc).some((t) => t > h && t <= b);
       if (!ok) continue;
       const uses = new Map<number, number>();
+      const slotFields = (pc: number) => { const { op, A, B, C } = fieldsOf(m.code[2 * pc]); return { op, fields: [A, B, C] }; };
       for (let pc = h; pc <= b; pc++) {
-        const w = m.code[2 * pc], op = OPCODES[w & 0xff], fields = [(w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24];
+        const { op, fields } = slotFields(pc);
         for (let k = 0; k < 3; k++) if (op.format[k] === "r") uses.set(fields[k], (uses.get(fields[k]) ?? 0) + 1);
       }
       // The slots live into the head (carried round the loop or read in it unchanged), most named first.
@@ -253,7 +254,7 @@ function loopRegisters(m: KbcModule, live: Uint32Array): (LoopRegs | null)[] {
       // reliance on knowing every opcode that writes a slot.
       const spill: [number, number] = [...load];
       for (let pc = h; pc <= b; pc++) {
-        const w = m.code[2 * pc], op = OPCODES[w & 0xff], fields = [(w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24];
+        const { op, fields } = slotFields(pc);
         const map = [0, 1, 2].map((k) => (op.format[k] !== "r" ? "m" : fields[k] === load[0] ? "b" : fields[k] === load[1] ? "s" : "m")).join("");
         plans[pc] = {
           map,
