@@ -13,8 +13,9 @@
 //     stencils never do (LOOP_OPS), and the stencil rewriter fails the build otherwise.
 //
 // The plan of one instruction is a suffix of its stencil's name: `__L` then the register of each
-// of the fields A, B, C (`b` ebx, `s` esi, `m` its slot), the slots loaded first (ebx.esi, `n`
-// none), the slots written back on the way out, `T` when its branch target leaves the loop, `E`
+// of the fields A, B, C (`b` ebx, `s` esi, `m` its slot), the loop's slots (ebx.esi, `n`
+// none; loaded at the head, written back on every way out), `H` on the head, `T` when its branch
+// target leaves the loop, `E`
 // when its fall-through does, `A` when eax must hold its result at its end, and the bytes of the
 // head's loads its branch jumps past.
 //
@@ -28,15 +29,15 @@ import { OPCODES } from "../toolchain/kbc/opcodes.ts";
 /** The plan of one instruction of a loop (see above). */
 export interface LoopRegs {
   map: string;                 // three characters, fields A, B, C: "b" ebx, "s" esi, "m" memory
-  load: [number, number];      // slots loaded into ebx, esi before the instruction (-1: none)
-  spill: [number, number];     // slots written back from ebx, esi on every way out (-1: none)
+  slots: [number, number];     // the loop's slots in ebx, esi (-1: none): written back on every way out
+  head: boolean;               // the loop's head: loads them first
   outT: boolean;               // its branch target lies outside the loop
   outE: boolean;               // its fall-through leaves the loop
   skip: number;                // its branch target is the loop's head: the bytes of the loads to jump past
   eaxOut: boolean;             // eax must hold its result at its end (a producer whose result the next instruction may take)
 }
 
-/** The registers, in the order of `load` and `spill`. */
+/** The registers, in the order of `slots`. */
 export const LOOP_REGS = ["ebx", "esi"] as const;
 
 /**
@@ -54,22 +55,22 @@ export const LOOP_OPS: ReadonlySet<string> = new Set([
 /** Bytes of `mov r32, [ebp + 4·slot]` (disp8 up to 127). */
 const loadBytes = (slot: number): number => (slot < 0 ? 0 : 4 * slot <= 127 ? 3 : 6);
 /** Bytes of the head's loads, which the back edge jumps past. */
-export const headBytes = (load: [number, number]): number => loadBytes(load[0]) + loadBytes(load[1]);
+export const headBytes = (slots: [number, number]): number => loadBytes(slots[0]) + loadBytes(slots[1]);
 
 const num = (x: number) => (x < 0 ? "n" : String(x));
 const unnum = (s: string) => (s === "n" ? -1 : Number(s));
 
 export function encodeLoopRegs(p: LoopRegs): string {
-  return `__L${p.map}_${num(p.load[0])}.${num(p.load[1])}_${num(p.spill[0])}.${num(p.spill[1])}_${p.outT ? "T" : ""}${p.outE ? "E" : ""}${p.eaxOut ? "A" : ""}_${p.skip}`;
+  return `__L${p.map}_${num(p.slots[0])}.${num(p.slots[1])}_${p.head ? "H" : ""}${p.outT ? "T" : ""}${p.outE ? "E" : ""}${p.eaxOut ? "A" : ""}_${p.skip}`;
 }
 
 /** The plan in a stencil's name, or null. */
 export function decodeLoopRegs(name: string): LoopRegs | null {
   const k = name.indexOf("__L");
   if (k < 0) return null;
-  const m = /^__L([bsm]{3})_(n|\d+)\.(n|\d+)_(n|\d+)\.(n|\d+)_(T?)(E?)(A?)_(\d+)$/.exec(name.slice(k));
+  const m = /^__L([bsm]{3})_(n|\d+)\.(n|\d+)_(H?)(T?)(E?)(A?)_(\d+)$/.exec(name.slice(k));
   if (!m) throw new Error(`internal: bad loop-register plan in ${name}`);
-  return { map: m[1], load: [unnum(m[2]), unnum(m[3])], spill: [unnum(m[4]), unnum(m[5])], outT: m[6] === "T", outE: m[7] === "E", eaxOut: m[8] === "A", skip: Number(m[9]) };
+  return { map: m[1], slots: [unnum(m[2]), unnum(m[3])], head: m[4] === "H", outT: m[5] === "T", outE: m[6] === "E", eaxOut: m[7] === "A", skip: Number(m[8]) };
 }
 
 /** A variant's name without its plan. */

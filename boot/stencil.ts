@@ -161,9 +161,7 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
     for (const x of recs) if (x.t === "call") fail(`calls ${x.target} in a loop with registers`);
   }
   /** The write-backs of a way out of the loop (none outside a loop). */
-  const spills = (): Out[] => (lr ? LOOP_REGS.flatMap((r, i) => (lr.spill[i] < 0 ? [] : [{ t: "i" as const, m: "mov", ops: [mem({ base: "ebp", disp: 4 * lr.spill[i] }), r] }])) : []);
-  /** True while the ops being made are a way out (after the write-backs): esi may be set there. */
-  let leaving = false;
+  const spills = (): Out[] => (lr ? LOOP_REGS.flatMap((r, i) => (lr.slots[i] < 0 ? [] : [{ t: "i" as const, m: "mov", ops: [mem({ base: "ebp", disp: 4 * lr.slots[i] }), r] }])) : []);
   /** On to the next stencil. */
   const toEnd = (): void => {
     // eax goes on to the next stencil (operand forwarding): I bound to it (CONST's result) is
@@ -200,7 +198,7 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
   const materialise = (r: Reg32, into: Out[] = out): void => {
     const v = bound(r);
     if (!v) return;
-    if (r === "esi" && lr && !leaving) fail(`sets esi, which holds a loop's slot`);
+    if (r === "esi" && lr) fail(`sets esi, which holds a loop's slot`); // (a way out sets it through materialiseAll, after the write-backs)
     into.push(...materialiseOps(r, v));
     st!.delete(r);
   };
@@ -306,11 +304,11 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
       } else if (r.t === "jmp") {
         // A way out of compiled code (a trap, the interrupt entry): a loop's registers written back first.
         out.push(...spills());
-        leaving = true; materialiseAll(out, r.target); leaving = false;
+        materialiseAll(out, r.target);
         out.push({ t: "jmp", target: r.target });
       } else {
         const mats: Out[] = spills();
-        leaving = true; materialiseAll(mats, r.target); leaving = false;
+        materialiseAll(mats, r.target);
         if (!mats.length) out.push({ t: "jcc", cc: r.cc, target: r.target });
         else {
           const stub = `@stub${stubN++}`;
@@ -465,7 +463,7 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
   }
   if (st) fail(`falls off its end`);
   // A loop's head loads its registers first (the back edge jumps past these: boot/loopregs.ts headBytes).
-  const loads: Out[] = lr ? LOOP_REGS.flatMap((r, i) => (lr.load[i] < 0 ? [] : [{ t: "i" as const, m: "mov", ops: [r, mem({ base: "ebp", disp: 4 * lr.load[i] })] }])) : [];
+  const loads: Out[] = lr?.head ? LOOP_REGS.flatMap((r, i) => (lr.slots[i] < 0 ? [] : [{ t: "i" as const, m: "mov", ops: [r, mem({ base: "ebp", disp: 4 * lr.slots[i] })] }])) : [];
   const ops = [...loads, ...hotPathLast(peephole([...out, ...stubs]))];
   // Never empty, but for a CONST folded into the store after it (`_n`: boot/jit.ts maps a code
   // address to the last instruction starting at or below it, which is then the store): every

@@ -249,20 +249,19 @@ function loopRegisters(m: KbcModule, live: Uint32Array): (LoopRegs | null)[] {
         || (isLive(live, h, slot) && !(WRITES_A.has(head.op.name) && head.A === slot));
       const slots = [...uses].filter(([slot]) => liveIn(slot)).sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, 2).map(([slot]) => slot);
       if (!slots.length) continue;
-      const load: [number, number] = [slots[0], slots[1] ?? -1];
       // Both written back on the way out, whether the loop writes them or not: one store, and no
       // reliance on knowing every opcode that writes a slot.
-      const spill: [number, number] = [...load];
+      const regs: [number, number] = [slots[0], slots[1] ?? -1];
       for (let pc = h; pc <= b; pc++) {
         const { op, fields } = slotFields(pc);
-        const map = [0, 1, 2].map((k) => (op.format[k] !== "r" ? "m" : fields[k] === load[0] ? "b" : fields[k] === load[1] ? "s" : "m")).join("");
+        const map = [0, 1, 2].map((k) => (op.format[k] !== "r" ? "m" : fields[k] === regs[0] ? "b" : fields[k] === regs[1] ? "s" : "m")).join("");
         plans[pc] = {
           map,
-          load: pc === h ? load : [-1, -1],
-          spill,
+          slots: regs,
+          head: pc === h,
           outT: branchTargets(m, pc).some((t) => t < h || t > b),
           outE: pc === b && !op.terminator && op.name !== "JMP",
-          skip: pc === b ? headBytes(load) : 0,
+          skip: pc === b ? headBytes(regs) : 0,
           eaxOut: false, // set by jitVariants
         };
       }

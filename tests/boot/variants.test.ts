@@ -184,8 +184,8 @@ describe("loop registers (boot/loopregs.ts)", () => {
     const v = variants(loop());
     const p = v.map((x) => decodeLoopRegs(x));
     expect([p[0], p[1], p[6]]).toEqual([null, null, null]);
-    expect(p[2]).toMatchObject({ load: [0, 1], spill: [0, 1], outT: true, outE: false, skip: 0 }); // i is named most
-    expect(p[3]).toMatchObject({ map: "ssb", load: [-1, -1], outT: false }); // s += i: A and B in esi, C in ebx
+    expect(p[2]).toMatchObject({ slots: [0, 1], head: true, outT: true, outE: false, skip: 0 }); // i is named most
+    expect(p[3]).toMatchObject({ map: "ssb", slots: [0, 1], head: false, outT: false }); // s += i: A and B in esi, C in ebx
     expect(p[4]).toMatchObject({ map: "bbm" });
     expect(p[5]).toMatchObject({ skip: headBytes([0, 1]), outE: false });
     expect(headBytes([0, 1])).toBe(6); // mov ebx, [ebp+0]; mov esi, [ebp+4]
