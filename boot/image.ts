@@ -17,7 +17,7 @@ import path from "node:path";
 import { Section, assemble, listing, mem, m8, ref, type Encoded } from "./asm.ts";
 import { writeElf, type Segment } from "./elf.ts";
 import { emitTraps, EXC_NAMES, IDT_VECTORS, TSS_SEL, DF_TSS_SEL } from "./traps.ts";
-import { emitInterpreter, VM_LABELS, TI, TI_FRAME, pagedTwin, type FaultInjection, type InterpreterInfo } from "./vm.ts";
+import { emitInterpreter, VM_LABELS, TI, TI_FRAME, MEMORY_OPS, pagedTwin, type FaultInjection, type InterpreterInfo } from "./vm.ts";
 import { handlerVariants, jitVariants, backward } from "./variants.ts";
 import { emitStencil, locateStencil, type Stencil, type StencilOps } from "./stencil.ts";
 import { emitTrampolines, emitStencilTables, emitCompiler, emitKindTable, emitJitData, JIT_ALIAS, JIT_ALIAS_MAX, type JitMode } from "./jit.ts";
@@ -113,13 +113,22 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
     if (jit) {
       // The stencils this program's compiled code uses, each once.
       // A load or store's `_p` twin follows it (boot/jit.ts takes it once paging is on).
-      const names = [...new Set(variants.jit)].sort().flatMap((v) => { const t = pagedTwin(v); return t ? [v, t] : [v]; });
-      const list = info.stencils(names);
-      const index = new Map(list.map((x, i) => [x.name, i]));
+      // st_table: each variant, and after it its paged twin if it has one (which may also be a
+      // variant of its own, as a backward branch's `_sp` is: its code is emitted once).
+      const primary = [...new Set(variants.jit)].sort();
+      const entries = primary.flatMap((v) => { const t = pagedTwin(v); return t ? [v, t] : [v]; });
+      const list = info.stencils([...new Set(entries)]);
+      const byName = new Map(list.map((x, i) => [x.name, i]));
       rodata.align(16).label("stencils");
       stencilEmits = list.map((x) => ({ label: `st_${x.name}`, ...emitStencil(rodata, `st_${x.name}`, x.ops) }));
-      const sids = Uint16Array.from(variants.jit, (v) => index.get(v)!);
-      emitStencilTables(rodata, list.map((x, i) => ({ label: `st_${x.name}`, size: located?.[i].size ?? 0, holes: located?.[i].holes ?? new Array(countHoles(x.ops)).fill({ off: 0, kind: "REL", add: 0, size: 4 }), twin: !!pagedTwin(x.name) })), sids);
+      const sidOf = new Map<string, number>();
+      let at = 0;
+      for (const v of primary) { sidOf.set(v, at); at += pagedTwin(v) ? 2 : 1; }
+      const sids = Uint16Array.from(variants.jit, (v) => sidOf.get(v)!);
+      emitStencilTables(rodata, entries.map((name) => {
+        const k = byName.get(name)!;
+        return { label: `st_${name}`, size: located?.[k].size ?? 0, holes: located?.[k].holes ?? new Array(countHoles(list[k].ops)).fill({ off: 0, kind: "REL", add: 0, size: 4 }), twin: !!pagedTwin(name) };
+      }), sids);
       emitTrampolines(jitSec, m.functions.map((f) => f.start), opts.interpreted ?? (() => false));
       emitKindTable(rodata);
       rodata.label("jit_interpreted").bytes(m.functions.map((_, f) => (opts.interpreted?.(f) ? 1 : 0)));
@@ -138,12 +147,8 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
     located = first.stencils;
     // Room for every function compiled, each 16-aligned: it can never run out.
     const byName = new Map(located.map((x) => [x.name, x.size]));
-    // The room below is counted with the checked stencils: a `_p` twin must not be larger.
-    for (const x of located) {
-      const t = pagedTwin(x.name.replace(/^st_/, ""));
-      if (t && byName.get(`st_${t}`)! > x.size) throw new Error(`internal: ${t} is larger than its checked twin`);
-    }
-    const sizes = variants!.jit.map((v) => byName.get(`st_${v}`)!);
+    // Either twin may be compiled (boot/jit.ts): the larger one counts.
+    const sizes = variants!.jit.map((v) => { const t = pagedTwin(v); return Math.max(byName.get(`st_${v}`)!, t ? byName.get(`st_${t}`)! : 0); });
     areaBytes = pageUp(m.functions.reduce((n, f) => n + 16 + sizes.slice(f.start, f.start + f.length).reduce((a, b) => a + b, 0), 0));
   }
   if (jit && j1.bytes.length + areaBytes + PAGE > JIT_ALIAS_MAX) throw new KtError(`${name}: error: the compiled code would need more than ${JIT_ALIAS_MAX >> 20} MiB; build with --jit off`);
@@ -255,6 +260,8 @@ function emitText(s: Section, m: KbcModule, opts: LinkOptions): InterpreterInfo 
   for (const [k, sub] of [[0, 1], [4, 2], [8, 4], [12, 0]]) {
     s.i("mov", "eax", "edx").i("sub", "eax", sub).i("mov", mem({ disp: ref(VM_LABELS.lim, k) }), "eax");
   }
+  // Compiled code's bound: below it a 4-byte access is in memory (interrupts are still off).
+  s.i("sub", "edx", 3).i("mov", mem({ disp: ref(VM_LABELS.jitLimNorm) }), "edx").i("mov", mem({ disp: ref(VM_LABELS.jitLim) }), "edx");
   s.i("popad").i("retnd");
 
   // vm_call(eax = function index): runs it on a fresh VM stack; returns when it returns.
@@ -410,7 +417,9 @@ function threadedCode(m: KbcModule, addr: (label: string) => number, variants: s
     const sp = backward(m, pc);
     dv.setUint32(p, addr(variants[pc]), true);
     out[p + TI.A] = (w >>> 8) & 0xff; out[p + TI.B] = (w >>> 16) & 0xff; out[p + TI.C] = w >>> 24;
-    if (sp) dv.setUint16(p + TI_FRAME, frameOf[pc], true);
+    // The frame's size where an interrupt may be delivered: a backward branch; with the compiling
+    // tier a load or store too (boot/vm.ts, safePointStub; its C is unused).
+    if (sp || (jit && MEMORY_OPS.has(op.name))) dv.setUint16(p + TI_FRAME, frameOf[pc], true);
     dv.setUint32(p + TI.I, i >>> 0, true);
     dv.setUint32(p + TI.X, x >>> 0, true);
   }
@@ -502,6 +511,8 @@ function emitData(s: Section, m: KbcModule): void {
   s.label(VM_LABELS.ctlFloor).dd(0);
   s.label(VM_LABELS.irqDeliver).dd(0);
   s.label(VM_LABELS.callLimit).dd(ref("vm_stack_end_addr"));
+  s.label(VM_LABELS.jitLim).dd(0);
+  s.label(VM_LABELS.jitLimNorm).dd(0);
   s.label(VM_LABELS.irqPending).dd(0);
   s.label(VM_LABELS.irqBlocked).dd(0);
   s.label(VM_LABELS.irqFn).dd(0, 0);

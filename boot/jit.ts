@@ -159,6 +159,7 @@ export function emitCompiler(s: Section, functions: number): void {
     PI: () => s.i("mov", "eax", mem({ base: "esi", disp: 8 - 16 })),
     PI8: () => s.i("mov", "eax", mem({ base: "esi", disp: 8 - 16 })).i("mov", m8({ base: "edi" }), "al").jmp("jc_hnext"),
     GADDR: () => s.i("mov", "eax", mem({ base: "esi", disp: 8 })).i("lea", "eax", mem({ index: "eax", scale: 4, disp: ref(VM_LABELS.globals), size: 0 })),
+    RESUME: () => s.i("mov", "eax", SC("jit_D")).i("add", "eax", "ecx").i("add", "eax", "ebx"),
     SAX: () => s.i("movzx", "eax", m8({ base: "esi", disp: 4 })).i("movzx", "edx", m16({ base: "esi", disp: 12 })).i("lea", "eax", mem({ base: "edx", index: "eax", scale: 4, size: 0 })).i("add", "eax", "ebx"),
   };
   function slot(field: number): void { s.i("movzx", "eax", m8({ base: "esi", disp: field })).i("shl", "eax", 2).i("add", "eax", "ebx"); }
@@ -182,7 +183,12 @@ export function emitCompiler(s: Section, functions: number): void {
   s.i("sub", "eax", ref("jit_pcmap")).i("shl", "eax", 2).i("add", "eax", ref("kbc_code")).i("retnd"); // 4 bytes a cell, 16 an instruction
   s.label("cu_code").i("cmp", "eax", ref("jit_code")).jcc("b", "cu_ret").i("cmp", "eax", ref("jit_code_end")).jcc("ae", "cu_ret");
   s.i("sub", "eax", ref("jit_code")).i("mov", "eax", mem({ index: "eax", scale: 4, disp: ref(V.ftab) })); // 4 bytes a cell, 16 a function-table entry
-  s.label("cu_ret").i("retnd");
+  s.i("retnd");
+  // Any other continuation whose word is compiled code (a load or store's resume, kept at the end
+  // of the interrupted frame: boot/traps.ts, jit_irq_mem): the instruction that code belongs to.
+  s.label("cu_ret").i("push", "eax").i("mov", "eax", mem({ base: "eax" })).i("cmp", "eax", ref("jit_area")).jcc("b", "cu_other");
+  s.i("cmp", "eax", ref("jit_end")).jcc("ae", "cu_other").i("add", "esp", 4).jmp("jit_unmap");
+  s.label("cu_other").i("pop", "eax").i("retnd");
 
   s.label("jit_unmap").i("cmp", "eax", ref("jit_base")).jcc("b", "ju_ret").i("cmp", "eax", ref("jit_end")).jcc("ae", "ju_ret");
   s.i("cmp", "eax", ref("jit_area")).jcc("ae", "ju_code");

@@ -48,6 +48,7 @@ export const HOLE_KINDS = [
   "GADDR",              // address of global I: vm_globals + 4 * I
   "SAX",                // 4 * A + the word at +12 + add (a call's frame end, from ebp)
   "PI", "PI8",          // the previous instruction's I, its low byte (a store's constant: `_c`)
+  "RESUME",             // the compiled address of the stencil's RESUME_LABEL: the hole's + add
 ] as const;
 /** Hole kinds one byte long; the rest are dwords. */
 export const BYTE_HOLES: ReadonlySet<HoleKind> = new Set(["I8", "PI8"]);
@@ -102,6 +103,14 @@ type Out =
 
 /** The end of the stencil: where the next instruction's code starts. */
 export const END = "@end";
+/**
+ * Label suffixes of a load or store's safe point (boot/vm.ts, safePointStub): RESUME_LABEL is
+ * entered from outside (an interrupt handler's return: only esi, the instruction, is known there,
+ * and a loop's registers are loaded again); it jumps back to RECHECK, and the slow path to
+ * REENTRY, both above it: not loops, and both carry what is bound there (checked).
+ */
+export const RESUME_LABEL = "_resume", RECHECK = "_ckagain", REENTRY = "_access";
+const isReentry = (l: string) => l.endsWith(RECHECK) || l.endsWith(REENTRY);
 const PARENT: Record<string, Reg32> = {
   al: "eax", ah: "eax", ax: "eax", cl: "ecx", ch: "ecx", cx: "ecx", dl: "edx", dh: "edx", dx: "edx",
   bl: "ebx", bh: "ebx", bx: "ebx", si: "esi", di: "edi", bp: "ebp", sp: "esp",
@@ -175,7 +184,9 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
     st = null;
   };
   /** Labels a jump below them comes back to. */
-  const loopHeads = new Set(recs.flatMap((x, i) => (x.t === "label" && recs.slice(i + 1).some((y) => (y.t === "jmp" || y.t === "jcc") && y.target === x.name) ? [x.name] : [])));
+  const loopHeads = new Set(recs.flatMap((x, i) => (x.t === "label" && !isReentry(x.name) && recs.slice(i + 1).some((y) => (y.t === "jmp" || y.t === "jcc") && y.target === x.name) ? [x.name] : [])));
+  /** A loop's head loads its registers (and a resume loads them again). */
+  const regLoads = (): Out[] => (lr ? LOOP_REGS.flatMap((r, i) => (lr.slots[i] < 0 ? [] : [{ t: "i" as const, m: "mov", ops: [r, mem({ base: "ebp", disp: 4 * lr.slots[i] })] }])) : []);
 
   const bound = (r: Reg32): Virt | undefined => {
     const v = st!.get(r);
@@ -204,7 +215,8 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
   };
   /** Everything bound, as a jump out of the stencil needs it (esi only if the target reads it). */
   const materialiseAll = (into: Out[], target: string): void => {
-    for (const [r, v] of [...st!]) {
+    // esi last: an alias of a loop register in esi is read before esi becomes the instruction.
+    for (const [r, v] of [...st!].sort(([a], [b]) => Number(a === "esi") - Number(b === "esi"))) {
       if (v === "poison") continue;
       if (r === "esi" && (NO_ESI.has(target) || v.k !== "SELF" && v.k !== "TGT")) {
         if (r === "esi" && !NO_ESI.has(target)) fail(`jump to ${target} with esi bound to ${v.k}`);
@@ -273,6 +285,14 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
 
   for (let k = 0; k < recs.length; k++) {
     const r = recs[k];
+    if (r.t === "label" && r.name.endsWith(RESUME_LABEL)) {
+      // Entered from outside: esi is the instruction again, a loop's registers are loaded.
+      if (st) fail(`falls into ${r.name}`);
+      st = new Map([["esi", { k: "SELF" }]]);
+      seen.set(r.name, new Map(st));
+      out.push({ t: "label", name: r.name }, ...(lr ? regLoads() : []));
+      continue;
+    }
     if (r.t === "label") {
       // A loop's head: what is bound is loaded before it (a value loaded in the loop would be
       // loaded again on every pass); a jump from above may bring no binding but esi's.
@@ -463,7 +483,7 @@ export function rewrite(recs: Rec[], op: OpInfo, name: string): Out[] {
   }
   if (st) fail(`falls off its end`);
   // A loop's head loads its registers first (the back edge jumps past these: boot/loopregs.ts headBytes).
-  const loads: Out[] = lr?.head ? LOOP_REGS.flatMap((r, i) => (lr.slots[i] < 0 ? [] : [{ t: "i" as const, m: "mov", ops: [r, mem({ base: "ebp", disp: 4 * lr.slots[i] })] }])) : [];
+  const loads: Out[] = lr?.head ? regLoads() : [];
   const ops = [...loads, ...hotPathLast(peephole([...out, ...stubs]))];
   // Never empty, but for a CONST folded into the store after it (`_n`: boot/jit.ts maps a code
   // address to the last instruction starting at or below it, which is then the store): every
@@ -503,7 +523,7 @@ function peephole(ops: Out[]): Out[] {
       }
     }
     // Dead code after an unconditional jump, up to a label something jumps to.
-    const used = new Set(ops.flatMap((o) => (o.t === "jmp" || o.t === "jcc" ? [o.target] : [])));
+    const used = new Set(ops.flatMap((o) => (o.t === "jmp" || o.t === "jcc" ? [o.target] : o.t === "label" && o.name.endsWith(RESUME_LABEL) ? [o.name] : [])));
     const kept: Out[] = [];
     let dead = false;
     for (const o of ops) {
@@ -556,9 +576,10 @@ function hotPathLast(ops: Out[]): Out[] {
 }
 
 /** Emits a stencil's ops into `s` (the image's read-only section) under the label `label`. */
-export function emitStencil(s: Section, label: string, ops: Out[]): { holeItems: { item: number; branch?: "R_I" | "R_X"; add?: number }[] } {
+export function emitStencil(s: Section, label: string, ops: Out[]): { holeItems: HoleItem[] } {
   const ren = (l: string) => (l === END ? `${label}_end` : l.startsWith("@") || ops.some((o) => o.t === "label" && o.name === l) ? `${label}_${l.replace("@", "")}` : l);
-  const holeItems: { item: number; branch?: "R_I" | "R_X"; add?: number }[] = [];
+  const holeItems: HoleItem[] = [];
+  const resume = ops.find((o) => o.t === "label" && o.name.endsWith(RESUME_LABEL)) as { name: string } | undefined;
   s.label(label);
   for (const o of ops) {
     const item = s.items.length;
@@ -571,7 +592,10 @@ export function emitStencil(s: Section, label: string, ops: Out[]): { holeItems:
       case "hjcc": s.jcc(o.cc, label); holeItems.push({ item, branch: o.kind, add: o.add }); break;
       case "i":
         s.i(o.m, ...o.ops);
-        if (o.ops.some((x) => isHole(x) || (isMemOp(x) && isHole(x.disp)))) holeItems.push({ item });
+        if (o.ops.some((x) => isHole(x) && x.hole === "RESUME")) {
+          if (!resume) throw new Error(`internal: stencil ${label}: a RESUME hole without its label`);
+          holeItems.push({ item, resume: ren(resume.name) });
+        } else if (o.ops.some((x) => isHole(x) || (isMemOp(x) && isHole(x.disp)))) holeItems.push({ item });
         break;
     }
   }
@@ -581,7 +605,10 @@ export function emitStencil(s: Section, label: string, ops: Out[]): { holeItems:
 }
 
 /** After assembling: the stencil's bytes, holes (located by decoding) and external jumps. */
-export function locateStencil(enc: Encoded, labels: Map<string, number>, s: Section, label: string, holeItems: { item: number; branch?: "R_I" | "R_X"; add?: number }[]): Stencil {
+/** An instruction of a stencil with a hole: a branch's rel32, a RESUME (to that label), or its operands'. */
+export interface HoleItem { item: number; branch?: "R_I" | "R_X"; add?: number; resume?: string }
+
+export function locateStencil(enc: Encoded, labels: Map<string, number>, s: Section, label: string, holeItems: HoleItem[]): Stencil {
   const start = labels.get(label)!, end = labels.get(`${label}_end`)!;
   const holes: StencilHole[] = [];
   const decodeAt = (addr: number) => {
@@ -596,11 +623,19 @@ export function locateStencil(enc: Encoded, labels: Map<string, number>, s: Sect
     if (!(HOLE_KINDS as readonly string[]).includes(kind)) throw new Error(`internal: hole kind ${kind}`);
     return { kind: kind as HoleKind, add: Number(add ?? 0) };
   };
-  for (const { item, branch, add } of holeItems) {
+  for (const { item, branch, add, resume } of holeItems) {
     const addr = enc.itemAddrs[item];
     const { d, ins } = decodeAt(addr);
     try {
       if (branch) { holes.push({ off: addr + ins.length - 4 - start, kind: branch, add: add ?? 0, size: 4 }); continue; }
+      if (resume) {
+        // The label's distance from the hole (a byte): the compiler adds it to the hole's address.
+        const co = d.getConstantOffsets(ins), at = addr + co.immediateOffset, size = co.immediateSize, dist = labels.get(resume)! - at;
+        co.free();
+        if (size !== 4 || dist < 0 || dist > 0xff) throw new Error(`internal: stencil ${label}: its resume is ${dist} bytes from its hole`);
+        holes.push({ off: at - start, kind: "RESUME", add: dist, size: 4 });
+        continue;
+      }
       const it = s.items[item] as { kind: "ins"; ops: Operand[]; mnemonic: string };
       const co = d.getConstantOffsets(ins);
       for (const o of it.ops) {

@@ -41,6 +41,14 @@ export function emitTraps(s: Section, jit = false): void {
   s.label("irq_no_handler"); setDelivery(s, false); s.i("mov", "esi", "eax");
   s.i("jmp", mem({ base: "esi" })); // the continuation (boot/vm.ts)
   s.label("irq_overflow").i("mov", "eax", TRAP_CODES.indexOf("STACK")).jmp(V.trap);
+  if (jit) {
+    // jit_irq_mem (ecx = end of the interrupted frame, eax = the address a compiled load or store
+    // was checking, edx = where it resumes; esi = that instruction; boot/vm.ts, safePointStub):
+    // irq_enter with a continuation in two words at the frame's end — the resume's address, eax —
+    // so the handler's frame goes 8 bytes further. The continuation is that first word.
+    s.label("jit_irq_mem").i("lea", "ebx", mem({ base: "ecx", disp: 8, size: 0 })).i("cmp", "ebx", mem({ disp: ref(V.stackEnd) })).jcc("a", "irq_overflow");
+    s.i("mov", mem({ base: "ecx" }), "edx").i("mov", mem({ base: "ecx", disp: 4 }), "eax").i("mov", "eax", "ecx").i("mov", "ecx", "ebx").jmp(V.irqEnter);
+  }
 
   // IRQ stubs (vectors 32..47 once the kernel has remapped the PICs): acknowledge, count, latch,
   // and ask for delivery unless the handler is running. A spurious IRQ 7 / 15 (its in-service bit
@@ -119,7 +127,7 @@ export function emitTraps(s: Section, jit = false): void {
   // What the handler may change and the faulting instruction still needs: delivery (blocked, and
   // no interrupt may run inside the handler), the string registers of an interrupted MCOPY/MFILL
   // (the handler's own MFILL reuses them), and the direction flag (a backward MCOPY sets it).
-  const saved = [ref(V.irqBlocked), ref(V.irqDeliver), ref(V.callLimit), ref(V.stringRegs), ref(V.stringRegs, 4), ref(V.stringRegs, 8)];
+  const saved = [ref(V.irqBlocked), ref(V.irqDeliver), ref(V.callLimit), ref(V.jitLim), ref(V.stringRegs), ref(V.stringRegs, 4), ref(V.stringRegs, 8)];
   for (const w of saved) s.i("push", mem({ disp: w }));
   s.i("mov", mem({ disp: ref(V.irqBlocked) }), 1); setDelivery(s, false, "eax"); s.i("mov", mem({ disp: ref(V.stringRegs, 8) }), 0).i("cld");
   s.i("mov", "eax", mem({ disp: ref(V.faultFn) })).call("vm_reenter");

@@ -5,7 +5,7 @@
 
 import { OPCODES, COMPARE } from "../toolchain/kbc/opcodes.ts";
 import type { KbcModule } from "../toolchain/kbc/module.ts";
-import { liveOut, isLive, WRITES_A, branchTargets } from "../toolchain/kbc/liveness.ts";
+import { liveOut, isLive, WRITES_A, branchTargets, successors } from "../toolchain/kbc/liveness.ts";
 import {
   EAX_CONSUMERS, JIT_EAX_CONSUMERS, SWAPPABLE, IN_PLACE, MEMORY_OPS, CONST_STORES, NO_JIT_FLAGS, ZERO_UNROLL, isBranch, variantName,
   type InterpreterInfo, type JitFlags,
@@ -136,6 +136,7 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
   };
 
   const plans = loopRegisters(m, live);
+  const folded = foldedSafePoints(m);
   for (let pc = 0; pc < n; pc++) {
     const w = m.code[2 * pc], I = m.code[2 * pc + 1];
     const { op, A, B, C } = fieldsOf(w);
@@ -186,7 +187,8 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
       const aliases = [...plan.map].some((r, i) => r !== "m" && "ABC"[i] !== t?.field) && !jf.n && !(jf.m && inPlaceImm(pc));
       if (!plan.eaxOut && aliases) { held[pc] = carried[pc] = -1; heldStale[pc] = carriedStale[pc] = 0; }
     }
-    out.push(variantName(op.name, backward(m, pc), e, jf));
+    if (folded.has(pc)) jf.f = true;
+    out.push(variantName(op.name, backward(m, pc) && !jf.f, e, jf));
   }
   plans.forEach((plan, pc) => { if (plan) out[pc] += encodeLoopRegs(plan); });
   return out;
@@ -214,6 +216,51 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
     // The reader writes the slot itself (r = load(r)): the old value ends there.
     return (writesA && A === slot) || !isLive(live, j, slot);
   }
+}
+
+/**
+ * The backward branches whose safe point compiled code leaves to the loads and stores of their
+ * loops (`_f`, boot/vm.ts): every cycle of the control flow through them passes a load or store
+ * (unpaged, each compares with jit_mem_limit, which makes it a safe point), a call (a safe point)
+ * or a backward branch that keeps its own check. A fixed point: from all of them, drop each one
+ * whose target reaches it without passing such an instruction — the back edges of those still in
+ * the set taken as edges, the others' not (they check when taken) — until none is dropped. Then
+ * no cycle is left without a safe point: a cycle has a back edge, and one in the set is on no
+ * unguarded path from its target to itself.
+ */
+export function foldedSafePoints(m: KbcModule): Set<number> {
+  const folded = new Set<number>();
+  for (const f of m.functions) {
+    const end = f.start + f.length;
+    const kept = new Set<number>();
+    for (let pc = f.start; pc < end; pc++) if (backward(m, pc)) kept.add(pc);
+    const guarded = (pc: number) => { const name = OPCODES[m.code[2 * pc] & 0xff].name; return MEMORY_OPS.has(name) || name === "CALL" || name === "CALLI"; };
+    const reaches = (from: number, to: number): boolean => {
+      const seen = new Uint8Array(f.length);
+      const stack = [from];
+      while (stack.length) {
+        const pc = stack.pop()!;
+        if (pc === to) return true;
+        if (seen[pc - f.start]) continue;
+        seen[pc - f.start] = 1;
+        if (guarded(pc)) continue;
+        for (const t of successors(m, pc)) {
+          if (t <= pc && backward(m, pc) && !kept.has(pc)) continue; // checks when taken
+          if (t >= f.start && t < end) stack.push(t);
+        }
+      }
+      return false;
+    };
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const b of [...kept]) {
+        const h = branchTargets(m, b).find((t) => t <= b)!;
+        if (reaches(h, b)) { kept.delete(b); changed = true; }
+      }
+    }
+    for (const b of kept) folded.add(b);
+  }
+  return folded;
 }
 
 /**

@@ -37,7 +37,7 @@
 
 import { Section, mem, m8, m16, ref, hole, type Reg32, type Operand } from "./asm.ts";
 import { OPCODES, COMPARE, TRAP_CODES, MARK_PORT, VM_CONTEXT as CX, type OpInfo } from "../toolchain/kbc/opcodes.ts";
-import { Recorder, rewrite, END, type StencilOps } from "./stencil.ts";
+import { Recorder, rewrite, END, RESUME_LABEL, RECHECK, REENTRY, type StencilOps } from "./stencil.ts";
 import { withoutLoopRegs } from "./loopregs.ts";
 
 /** What a handler is emitted into: the image's text (the interpreter) or a Recorder (its stencil). */
@@ -70,6 +70,8 @@ export const VM_LABELS = {
   irqEnter: "irq_enter",          // eax = continuation pc, ecx = end of the interrupted frame: calls the handler
   irqDeliver: "irq_deliver",      // dword: nonzero when lines are latched and handlers may run (checked at safe points)
   callLimit: "vm_call_limit",     // dword: what a call checks its frame's end against: vm_stack_end, 0 while irq_deliver is set
+  jitLim: "jit_mem_limit",        // dword: what compiled loads and stores check an address against (below it: in memory), jit_mem_norm, 0 while irq_deliver is set
+  jitLimNorm: "jit_mem_norm",     // dword: mem_limit's 4-byte word + 1 (all ones once paging is on)
   irqPending: "irq_pending",      // dword: latched IRQ lines (bit n: line n)
   irqBlocked: "irq_blocked",      // dword: nonzero while the interrupt handler runs
   irqFn: "irq_fn",                // dwords: the handler's code address (0: none), its frame bytes
@@ -113,11 +115,20 @@ export const EAX_CONSUMERS: ReadonlyMap<string, "A" | "B"> = new Map<string, "A"
  *   _c  a store whose value is the constant of the CONST just before it (ST32, ST8): an immediate
  *       store (`mov dword [eax], K`), the CONST's slot being dead after it
  *   _n  that CONST: it emits nothing (its stencil is empty)
+ *   _f  a backward branch whose loop delivers interrupts at its loads and stores (boot/variants.ts,
+ *       foldedSafePoints): no safe point of its own. Its PAGED_TWIN is the `_sp` form, for a
+ *       function compiled once paging is on, whose loads and stores (`_p`) check nothing.
  *   _uN ZERO of N slots (B = N, at most ZERO_UNROLL) as N stores
+ *
+ * Compiled loads and stores that check the limit are safe points too: they compare the address
+ * with jit_mem_limit, which is 0 while an interrupt waits for delivery (as vm_call_limit is for
+ * calls), so every address takes their slow path, which delivers it (jit_irq_mem) and comes back
+ * to the compare; out of delivery the slow path checks mem_limit itself (jit_mem_limit is the
+ * 4-byte access's bound, rounded: a shorter access near the end takes the slow path and goes on).
  */
-export interface JitFlags { s: boolean; m: boolean; z: boolean; d: boolean; p: boolean; c: boolean; n: boolean; u: number }
-export const NO_JIT_FLAGS: JitFlags = { s: false, m: false, z: false, d: false, p: false, c: false, n: false, u: 0 };
-const JIT_SUFFIXES = ["s", "m", "z", "d", "p", "c", "n"] as const;
+export interface JitFlags { s: boolean; m: boolean; z: boolean; d: boolean; p: boolean; c: boolean; n: boolean; f: boolean; u: number }
+export const NO_JIT_FLAGS: JitFlags = { s: false, m: false, z: false, d: false, p: false, c: false, n: false, f: false, u: 0 };
+const JIT_SUFFIXES = ["s", "m", "z", "d", "p", "c", "n", "f"] as const;
 /** Stores that take a constant value from the CONST before them (`_c`). */
 export const CONST_STORES = new Set(["ST32", "ST8"]);
 /** ZERO of at most this many slots compiles to that many stores (`_u<count>`), not a loop. */
@@ -132,9 +143,13 @@ export const SWAPPABLE = new Set(["ADD", "AND", "OR", "XOR", "MUL", ...COMPARE.m
 export const IN_PLACE = new Set(["ADD", "SUB", "AND", "OR", "XOR", "ADDI", "ANDI", "ORI", "XORI", "SHLI", "SHRSI", "SHRUI", "CONST"]);
 /** Loads and stores (their `_z` and `_p` forms). */
 export const MEMORY_OPS = new Set(["LD32", "LD8S", "LD8U", "LD16S", "LD16U", "ST32", "ST8", "ST16"]);
-/** The `_p` twin of a compiled load or store (see JitFlags); undefined for any other variant. */
+/**
+ * The variant compiled instead once paging is on (see JitFlags): a load or store's `_p` twin, a
+ * folded backward branch's `_sp` form; undefined for any other variant.
+ */
 export function pagedTwin(name: string): string | undefined {
   const base = withoutLoopRegs(name), v = parseVariant(base);
+  if (v.jit.f) return variantName(v.op, true, v.e, { ...v.jit, f: false }) + name.slice(base.length);
   return MEMORY_OPS.has(v.op) && !v.jit.p ? variantName(v.op, v.sp, v.e, { ...v.jit, p: true }) + name.slice(base.length) : undefined;
 }
 /** st_table's flag (in the hole-count word) of a stencil whose `_p` twin follows it. */
@@ -368,6 +383,11 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
       // Compiled loads and stores then drop the limit compare (the `_p` variants).
       fA("eax"); s.i("mov", "eax", SLOT("eax")).i("mov", "cr0", "eax").i("test", "eax", 0x80000000 | 0).jcc("e", "wrcr0_done");
       for (let k = 0; k < 4; k++) s.i("mov", mem({ disp: ref(VM_LABELS.lim, 4 * k) }), -1);
+      // Compiled code's bound too, but left at 0 while delivery is asked for: written, then
+      // checked (an IRQ stub sets delivery after it or is seen here).
+      s.i("mov", mem({ disp: ref(VM_LABELS.jitLimNorm) }), -1).i("mov", mem({ disp: ref(VM_LABELS.jitLim) }), -1);
+      s.i("cmp", mem({ disp: ref(VM_LABELS.irqDeliver) }), 0).jcc("e", "wrcr0_lim").i("mov", mem({ disp: ref(VM_LABELS.jitLim) }), 0);
+      s.label("wrcr0_lim");
       // The compiler now writes compiled code through its writable alias (boot/jit.ts).
       if (jit) s.i("mov", mem({ disp: ref("jit_wdelta") }), ref("jit_alias_delta"));
       s.label("wrcr0_done"); next();
@@ -698,18 +718,42 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
     }
   }
 
-  /** eax := effective address R[B] + I for a `size`-byte access, trapping when out of memory. */
-  /** eax := effective address R[B] + I for a `size`-byte access, trapping when out of memory. */
+  /**
+   * eax := effective address R[B] (or R[A]) + I for a `size`-byte access, trapping when out of
+   * memory. Compiled (but `_p`), the limit compare is also a safe point: see JitFlags; the
+   * access follows the label `<tag>_go`, and safePointStub emits the slow path.
+   */
   function address(slotField: (r: Reg32) => void, size: 1 | 2 | 4, tag: string): void {
     if (slotField === fB) loadB(); else loadA();
     // _z: the offset I is 0, so adding it cannot wrap.
     if (!jf.z) s.i("add", "eax", IMM).jcc("b", `${tag}_oob`);
     // _p: compiled once paging is on, when every limit is all ones.
-    if (!jf.p) s.i("cmp", "eax", mem({ disp: ref(VM_LABELS.lim, size === 1 ? 0 : size === 2 ? 4 : 8) })).jcc("a", `${tag}_oob`);
+    if (jf.p) return;
+    if (!stencilMode) { s.i("cmp", "eax", mem({ disp: ref(VM_LABELS.lim, limitWord(size)) })).jcc("a", `${tag}_oob`); return; }
+    s.label(`${tag}${RECHECK}`).i("cmp", "eax", mem({ disp: ref(VM_LABELS.jitLim) })).jcc("ae", `${tag}_slow`);
+    s.label(`${tag}${REENTRY}`);
+  }
+  const limitWord = (size: 1 | 2 | 4) => (size === 1 ? 0 : size === 2 ? 4 : 8);
+  /**
+   * A compiled load or store's slow path (eax = the address): deliver a waiting interrupt and
+   * compare again, or check mem_limit: in memory after all (the access), or the trap at <tag>_oob.
+   * jit_irq_mem keeps eax at the frame's end and returns to <tag>_resume (RESUME_LABEL), which
+   * takes it back. A loop's registers are written back on the way out and loaded at the resume
+   * (boot/stencil.ts).
+   */
+  function safePointStub(size: 1 | 2 | 4, tag: string): void {
+    if (!stencilMode || jf.p) return;
+    s.label(`${tag}_slow`).i("cmp", mem({ disp: ref(VM_LABELS.irqDeliver) }), 0).jcc("ne", `${tag}_irq`);
+    s.i("cmp", "eax", mem({ disp: ref(VM_LABELS.lim, limitWord(size)) })).jcc("be", `${tag}${REENTRY}`).jmp(`${tag}_oob`);
+    s.label(`${tag}_irq`).i("movzx", "ecx", m16({ base: "esi", disp: TI_FRAME })).i("lea", "ecx", mem({ base: "ebp", index: "ecx", scale: 4, size: 0 }));
+    s.i("mov", "edx", hole("RESUME")).jmp("jit_irq_mem");
+    s.label(`${tag}${RESUME_LABEL}`).i("movzx", "ecx", m16({ base: "esi", disp: TI_FRAME })).i("lea", "ecx", mem({ base: "ebp", index: "ecx", scale: 4, size: 0 }));
+    s.i("mov", "eax", mem({ base: "ecx", disp: 4 })).jmp(`${tag}${RECHECK}`);
   }
   function load(size: 1 | 2 | 4, read: (a: Reg32) => void): void {
     const tag = `ld${size}_${loadCount++}`;
     address(fB, size, tag); read("eax"); storeA();
+    safePointStub(size, tag);
     s.label(`${tag}_oob`); trapTo(TRAP_NUM("OOB"));
   }
   function store(size: 1 | 2 | 4, write: () => void): void {
@@ -718,6 +762,7 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
     // _c: the value is the I of the CONST before (the threaded instruction 16 bytes back).
     if (jf.c) s.i("mov", "edx", mem({ base: "esi", disp: TI.I - TI.size })); else { fB("edx"); s.i("mov", "edx", SLOT("edx")); }
     write(); next();
+    safePointStub(size, tag);
     s.label(`${tag}_oob`); trapTo(TRAP_NUM("OOB"));
   }
   function out(reg: "al" | "ax" | "eax"): void {
@@ -787,14 +832,17 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
 }
 
 /**
- * Sets irq_deliver and vm_call_limit together (the limit is 0 while delivery is asked for, else
- * vm_stack_end, read through `scratch`). Code that sets delivery on must also run with interrupts
- * off or after irq_pending was read (see rearmDelivery), so that a line latched in between is not lost.
+ * Sets irq_deliver, vm_call_limit and jit_mem_limit together (the limits are 0 while delivery is
+ * asked for, else vm_stack_end and jit_mem_norm, read through `scratch`). Code that sets delivery
+ * on must also run with interrupts off or after irq_pending was read (see rearmDelivery), so that
+ * a line latched in between is not lost.
  */
 export function setDelivery(s: { i(m: string, ...ops: Operand[]): unknown }, on: boolean, scratch: Reg32 = "edx"): void {
-  if (on) { s.i("mov", mem({ disp: ref(VM_LABELS.irqDeliver) }), 1); s.i("mov", mem({ disp: ref(VM_LABELS.callLimit) }), 0); return; }
-  s.i("mov", mem({ disp: ref(VM_LABELS.irqDeliver) }), 0);
-  s.i("mov", scratch, mem({ disp: ref(VM_LABELS.stackEnd) })); s.i("mov", mem({ disp: ref(VM_LABELS.callLimit) }), scratch);
+  const w = (l: string) => mem({ disp: ref(l) });
+  if (on) { s.i("mov", w(VM_LABELS.irqDeliver), 1); s.i("mov", w(VM_LABELS.callLimit), 0); s.i("mov", w(VM_LABELS.jitLim), 0); return; }
+  s.i("mov", w(VM_LABELS.irqDeliver), 0);
+  s.i("mov", scratch, w(VM_LABELS.stackEnd)); s.i("mov", w(VM_LABELS.callLimit), scratch);
+  s.i("mov", scratch, w(VM_LABELS.jitLimNorm)); s.i("mov", w(VM_LABELS.jitLim), scratch);
 }
 
 /**

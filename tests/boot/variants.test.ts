@@ -7,7 +7,7 @@ import { Op, word0 } from "../../toolchain/kbc/opcodes.ts";
 import type { KbcModule } from "../../toolchain/kbc/module.ts";
 import { liveOut, isLive } from "../../toolchain/kbc/liveness.ts";
 import { jitVariants, handlerVariants } from "../../boot/variants.ts";
-import { emitInterpreter, type InterpreterInfo } from "../../boot/vm.ts";
+import { emitInterpreter, pagedTwin, type InterpreterInfo } from "../../boot/vm.ts";
 import { withoutLoopRegs, decodeLoopRegs, headBytes } from "../../boot/loopregs.ts";
 import { Section } from "../../boot/asm.ts";
 import { linkImage } from "../../boot/image.ts";
@@ -204,6 +204,38 @@ describe("loop registers (boot/loopregs.ts)", () => {
     const v = variants([["CONST", 0, 0, 0, 0], ["CONST", 1, 0, 0, 0], ["BGEUI", 0, 7, 0, 10], ["CONST", 2, 0, 0, 0],
       ["BGEUI", 2, 3, 0, 10], ["ADD", 1, 1, 2], ["ADDI", 2, 2, 0, 1], ["JMP", 0, 0, 0, -4], ["ADDI", 0, 0, 0, 1], ["JMP", 0, 0, 0, -8], ["RET", 1]]);
     expect(v.map((x) => decodeLoopRegs(x) !== null)).toEqual([false, false, false, false, true, true, true, true, false, false, false]);
+  });
+});
+
+describe("safe points folded into loads and stores (_f)", () => {
+  const names = (v: string[]) => v.map((x) => withoutLoopRegs(x));
+  it("a loop that loads or stores on every pass leaves its safe point to them; one without memory keeps its own", () => {
+    // 0: i = 0; 1: if i >=u 100 goto 4; 2: r2 = mem32[i + 0x1000]; 3: i += 1 and goto 1 (4: JMP); 5: ret r2
+    const mem = names(variants([["CONST", 0, 0, 0, 0], ["BGEUI", 0, 3, 0, 100], ["LD32", 2, 0, 0, 0x1000], ["ADDI", 0, 0, 0, 1], ["JMP", 0, 0, 0, -4], ["RET", 2]]));
+    expect(mem[4]).toBe("op_JMP_f");
+    const none = names(variants([["CONST", 0, 0, 0, 0], ["BGEUI", 0, 3, 0, 100], ["ADDI", 2, 0, 0, 7], ["ADDI", 0, 0, 0, 1], ["JMP", 0, 0, 0, -4], ["RET", 2]]));
+    expect(none[4]).toBe("op_JMP_sp");
+  });
+  it("a load on one path of the body only is not enough; a call on every path is", () => {
+    // 1: if i >=u 100 goto 6; 2: if i == 0 goto 4; 3: r2 = mem32[i]; 4: i += 1; 5: goto 1
+    const body = (op: Insn): Insn[] => [["CONST", 0, 0, 0, 0], ["BGEUI", 0, 4, 0, 100], ["BZ", 0, 0, 0, 1], op, ["ADDI", 0, 0, 0, 1], ["JMP", 0, 0, 0, -5], ["RET", 2]];
+    expect(names(variants(body(["LD32", 2, 0, 0, 0])))[5]).toBe("op_JMP_sp");
+    const call: Insn[] = [["CONST", 0, 0, 0, 0], ["BGEUI", 0, 3, 0, 100], ["CALL", 4, 0, 0, 1], ["ADDI", 0, 0, 0, 1], ["JMP", 0, 0, 0, -4], ["RET", 0]];
+    expect(names(variants(call, [["RET", 0]]))[4]).toBe("op_JMP_f");
+  });
+  it("an outer loop whose only load is in an inner loop that may not run keeps its safe point; the inner one folds", () => {
+    // 1: if i >=u 10 goto 8; 2: j = 0; 3: if j >=u i goto 6; 4: r3 = mem8[j]; 5: j += 1 and goto 3 (6); 7: i += 1 and goto 1 (8)
+    const v = names(variants([["CONST", 0, 0, 0, 0], ["BGEUI", 0, 7, 0, 10], ["CONST", 2, 0, 0, 0], ["BGEU", 2, 0, 0, 3],
+      ["LD8U", 3, 2, 0, 0], ["ADDI", 2, 2, 0, 1], ["JMP", 0, 0, 0, -4], ["ADDI", 0, 0, 0, 1], ["JMP", 0, 0, 0, -8], ["RET", 3]]));
+    expect(v[6]).toBe("op_JMP_f");
+    expect(v[8]).toBe("op_JMP_sp");
+  });
+  it("its paged twin is the `_sp` form; the image builder makes both", () => {
+    const v = variants([["CONST", 0, 0, 0, 0], ["BGEUI", 0, 3, 0, 100], ["ST32", 0, 0, 0, 0x1000], ["ADDI", 0, 0, 0, 1], ["JMP", 0, 0, 0, -4], ["RET", 0]]);
+    expect(pagedTwin(v[4])).toBe(v[4].replace("op_JMP_f", "op_JMP_sp"));
+    const st = info.stencils([v[4], pagedTwin(v[4])!]);
+    expect(st[0].ops.some((o) => o.t === "i" && JSON.stringify(o.ops).includes("irq_deliver"))).toBe(false);
+    expect(st[1].ops.some((o) => o.t === "i" && JSON.stringify(o.ops).includes("irq_deliver"))).toBe(true);
   });
 });
 

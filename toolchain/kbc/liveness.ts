@@ -62,7 +62,7 @@ export function branchTargets(m: KbcModule, pc: number): number[] {
 }
 
 /** The successors of pc inside its function (a return or trap has none). */
-function successors(m: KbcModule, pc: number): number[] {
+export function successors(m: KbcModule, pc: number): number[] {
   const out = branchTargets(m, pc);
   if (!OPCODES[m.code[2 * pc] & 0xff].terminator) out.push(pc + 1);
   return out;
