@@ -16,6 +16,7 @@
 import path from "node:path";
 import { Section, assemble, listing, mem, m8, ref, type Encoded } from "./asm.ts";
 import { writeElf, type Segment } from "./elf.ts";
+import { emitDebugCode, emitDebugData, debugPanicHook, STOP } from "./debug.ts";
 import { emitTraps, EXC_NAMES, IDT_VECTORS, TSS_SEL, DF_TSS_SEL } from "./traps.ts";
 import { emitInterpreter, VM_LABELS, TI, TI_FRAME, MEMORY_OPS, pagedTwin, type FaultInjection, type InterpreterInfo } from "./vm.ts";
 import { handlerVariants, jitVariants, backward } from "./variants.ts";
@@ -74,6 +75,12 @@ export interface LinkOptions {
   jitDump?: boolean;
   /** With the compiling tier: functions (by index) that always run in the interpreter. */
   interpreted?: (f: number) => boolean;
+  /**
+   * A debug image (`kt debug`, docs/debugging.md): compiled code keeps every slot up to date at
+   * every instruction boundary, as the interpreter does — no value left only in eax (`_d`, `_c`
+   * and `_n`), no loop registers, no safe point folded into loads and stores (`_f`).
+   */
+  debug?: boolean;
 }
 
 
@@ -107,7 +114,7 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
     const jitSec = new Section("jit", jitBase);
     const data = new Section("data", dataBase);
     const info = emitText(text, m, opts);
-    variants ??= { interp: handlerVariants(m, info), jit: jit ? jitVariants(m, info) : [] };
+    variants ??= { interp: handlerVariants(m, info), jit: jit ? jitVariants(m, info, { exact: !!opts.debug }) : [] };
     emitRodata(rodata, m, variants.interp, jit);
     let stencilEmits: { label: string; holeItems: ReturnType<typeof emitStencil>["holeItems"] }[] = [];
     if (jit) {
@@ -134,6 +141,7 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
       rodata.label("jit_interpreted").bytes(m.functions.map((_, f) => (opts.interpreted?.(f) ? 1 : 0)));
     }
     emitData(data, m); // first: data_start is the section's start
+    emitDebugData(data);
     if (jit) emitJitData(data, nFn);
     const out = assemble([text, rodata, jitSec, data], symbols);
     const stencils = stencilEmits.map((e) => locateStencil(out.sections[1], out.labels, rodata, e.label, e.holeItems));
@@ -367,13 +375,13 @@ function emitText(s: Section, m: KbcModule, opts: LinkOptions): InterpreterInfo 
   s.label("bt_done").i("popad").i("retnd");
 
   // vm_trap(eax = trap code, esi = the trapping instruction).
-  s.label(VM_LABELS.trap); puts("str_panic");
+  s.label(VM_LABELS.trap); debugPanicHook(s, STOP.trap, "trap_report"); puts("str_panic");
   s.i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref("trap_names") })).call("puts"); puts("str_at_loc");
   s.i("mov", "eax", "esi").call("put_location"); putc("\n");
   s.call("put_backtrace").i("mov", "eax", 3).jmp(VM_LABELS.exit);
 
   // vm_abort(eax = address of abort's 4 argument slots: msg, file, line, col).
-  s.label(VM_LABELS.abort).i("mov", "edx", "eax"); puts("str_panic");
+  s.label(VM_LABELS.abort); debugPanicHook(s, STOP.abort, "abort_report"); s.i("mov", "edx", "eax"); puts("str_panic");
   s.i("mov", "eax", mem({ base: "edx" })).call("put_as_string").jcc("ae", "abort_msg_ok"); puts("str_assert");
   s.label("abort_msg_ok"); puts("str_at_loc");
   s.i("mov", "eax", mem({ base: "edx", disp: 4 })).call("put_as_string").jcc("b", "abort_no_file"); putc(":");
@@ -382,6 +390,7 @@ function emitText(s: Section, m: KbcModule, opts: LinkOptions): InterpreterInfo 
   s.label("abort_tail"); putc("\n"); s.call("put_backtrace").i("mov", "eax", 3).jmp(VM_LABELS.exit);
 
   emitTraps(s, jit);
+  emitDebugCode(s);
   if (jit) emitCompiler(s, m.functions.length);
   return info;
 }

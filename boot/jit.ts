@@ -40,6 +40,10 @@ export function emitTrampolines(s: Section, starts: number[], interpreted: (f: n
     else s.i("mov", "eax", f).jmp("jit_lazy");
     s.align(TRAMPOLINE, 0xcc);
   });
+  // Every function's interpreted entry, the same 16 bytes apart: the debugger (emulator/debug/)
+  // points jit_code[f] here to run f in the interpreter, where its breakpoints are.
+  s.label("jit_interp_entries");
+  starts.forEach((start) => { s.i("mov", "esi", ref("kbc_code", 16 * start)).i("jmp", mem({ base: "esi" })).align(TRAMPOLINE, 0xcc); });
 }
 
 /** Read-only tables: the stencils' bytes were emitted by the caller; their table and holes. */
@@ -75,7 +79,9 @@ export function emitCompiler(s: Section, functions: number): void {
   s.i("jmp", mem({ index: "eax", scale: 4, disp: ref("jit_code") }));
   s.label("jit_interpret").i("shl", "eax", 4).i("mov", "esi", mem({ base: "eax", disp: ref(V.ftab) })).i("jmp", mem({ base: "esi" }));
 
-  s.label("jit_compile").i("pushad").i("cld").i("mov", SC("jit_esp"), "esp").i("mov", SC("jit_busy"), 1).i("mov", SC("jit_f"), "eax");
+  // A function the debugger pins to the interpreter (jit_pinned[f], with jit_code[f] its
+  // interpreted entry) is not compiled.
+  s.label("jit_compile").i("cmp", m8({ base: "eax", disp: ref("jit_pinned") }), 0).jcc("ne", "jc_pinned").i("pushad").i("cld").i("mov", SC("jit_esp"), "esp").i("mov", SC("jit_busy"), 1).i("mov", SC("jit_f"), "eax");
   s.i("shl", "eax", 4).i("mov", "esi", mem({ base: "eax", disp: ref(V.ftab) })).i("mov", "edx", mem({ base: "eax", disp: ref(V.ftab, 12) }));
   s.i("mov", SC("jit_endT"), "edx");
   s.i("mov", "ebx", "esi").i("sub", "ebx", ref("kbc_code")).i("shr", "ebx", 4);
@@ -108,7 +114,8 @@ export function emitCompiler(s: Section, functions: number): void {
   s.label("jc_store").i("mov", mem({ base: "edi" }), "eax");
   s.label("jc_hnext").i("pop", "ebx").i("pop", "ecx").i("add", "ebx", 4).i("dec", "ecx").jmp("jc_h");
   s.label("jc_h_done").i("mov", "esi", SC("jit_T")).i("mov", "ebx", SC("jit_pc")).i("add", "esi", 16).i("inc", "ebx").jmp("jc_p2");
-  s.label("jc_done").i("mov", SC("jit_busy"), 0).i("popad").i("retnd");
+  s.label("jc_done").i("mov", SC("jit_busy"), 0).i("popad");
+  s.label("jc_pinned").i("retnd");
   // A page fault on the writable alias (pf_entry resumes here): the kernel turned paging on without
   // mapping it. f is left uncompiled, and compiling stops for good.
   s.label("jc_abort").i("mov", "esp", SC("jit_esp")).i("mov", "eax", SC("jit_f"));
@@ -146,8 +153,11 @@ export function emitCompiler(s: Section, functions: number): void {
     CALLEE_SLOT: () => s.i("movzx", "eax", m16({ base: "esi", disp: 14 })).i("lea", "eax", mem({ index: "eax", scale: 4, disp: ref("jit_code"), size: 0 })),
     CALLEE_JMP: () => {
       // jmp [jit_code + 4f] (FF 25 disp32), or, when f is compiled already, jmp rel32 (E9) and a nop.
+      // (Never direct while a debugger may point jit_code elsewhere: jit_indirect_calls.)
       s.i("movzx", "edx", m16({ base: "esi", disp: 14 })).i("mov", "eax", mem({ index: "edx", scale: 4, disp: ref("jit_code") }));
+      s.i("cmp", SC("jit_indirect_calls"), 0).jcc("ne", "jc_indirect");
       s.i("cmp", "eax", ref("jit_area")).jcc("ae", "jc_direct");
+      s.label("jc_indirect");
       s.i("lea", "eax", mem({ index: "edx", scale: 4, disp: ref("jit_code"), size: 0 })).jmp("jc_store");
       s.label("jc_direct").i("sub", "eax", SC("jit_D")).i("sub", "eax", "ecx").i("sub", "eax", 3);
       s.i("mov", m8({ base: "edi", disp: -2 }), 0xe9).i("mov", mem({ base: "edi", disp: -1 }), "eax").i("mov", m8({ base: "edi", disp: 3 }), 0x90);
@@ -192,7 +202,9 @@ export function emitCompiler(s: Section, functions: number): void {
 
   s.label("jit_unmap").i("cmp", "eax", ref("jit_base")).jcc("b", "ju_ret").i("cmp", "eax", ref("jit_end")).jcc("ae", "ju_ret");
   s.i("cmp", "eax", ref("jit_area")).jcc("ae", "ju_code");
-  s.i("sub", "eax", ref("jit_base")).i("and", "eax", -TRAMPOLINE).i("mov", "eax", mem({ base: "eax", disp: ref(V.ftab) })); // 16 bytes per trampoline and per ftab entry
+  s.i("sub", "eax", ref("jit_base")).i("and", "eax", -TRAMPOLINE); // 16 bytes per trampoline and per ftab entry
+  s.i("cmp", "eax", TRAMPOLINE * functions).jcc("b", "ju_tramp").i("sub", "eax", TRAMPOLINE * functions); // an interpreted entry
+  s.label("ju_tramp").i("mov", "eax", mem({ base: "eax", disp: ref(V.ftab) }));
   s.label("ju_ret").i("retnd");
   s.label("ju_code").i("push", "ebx").i("push", "ecx").i("push", "edx");
   s.call("jit_func").i("cmp", "ecx", -1).jcc("e", "ju_done");
@@ -225,6 +237,7 @@ export function emitJitData(s: Section, functions: number): void {
   for (let f = 0; f < functions; f++) s.dd(ref("jit_base", TRAMPOLINE * f));
   s.label("jit_code_end");
   s.label("jit_next").dd(ref("jit_area"));
+  s.label("jit_pinned").bytes(new Uint8Array((functions + 3) & ~3));
   s.label("jit_wdelta").dd(0);
-  for (const w of ["jit_busy", "jit_disabled", "jit_esp", "jit_f", "jit_endT", "jit_T", "jit_pc", "jit_D", "jit_W", "jit_st", "jit_S"]) s.label(w).dd(0);
+  for (const w of ["jit_indirect_calls", "jit_busy", "jit_disabled", "jit_esp", "jit_f", "jit_endT", "jit_T", "jit_pc", "jit_D", "jit_W", "jit_st", "jit_S"]) s.label(w).dd(0);
 }

@@ -8,6 +8,7 @@ import { Section, mem, ref } from "./asm.ts";
 import { VM_LABELS, setDelivery } from "./vm.ts";
 import { TRAP_CODES } from "../toolchain/kbc/opcodes.ts";
 import { JIT_ALIAS } from "./jit.ts";
+import { debugPanicHook, DEBUG_LINE, STOP } from "./debug.ts";
 
 export const EXC_NAMES = ["#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
   "#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
@@ -29,18 +30,28 @@ export function emitTraps(s: Section, jit = false): void {
   // return, (irqret_insn, ecx) for the handler's. Blocked is set before the lines are taken, so
   // a line that fires meanwhile waits for IRQRET.
   const V = VM_LABELS;
-  s.label(V.irqEnter).i("mov", "ebx", mem({ disp: ref(V.irqFn) })).i("test", "ebx", "ebx").jcc("e", "irq_no_handler");
+  // The debugger's pause (boot/debug.ts): its line first, then what it found latched besides.
+  s.label(V.irqEnter).i("test", mem({ disp: ref(V.irqPending) }), (1 << DEBUG_LINE) >>> 0).jcc("ne", "irq_debug");
+  s.label("irq_enter_lines").i("mov", "ebx", mem({ disp: ref(V.irqFn) })).i("test", "ebx", "ebx").jcc("e", "irq_no_handler");
   s.i("lea", "edx", mem({ base: "edi", disp: 8, size: 0 })).i("cmp", "edx", mem({ disp: ref(V.ctlEnd) })).jcc("ae", "irq_overflow");
   s.i("mov", "edx", "ecx").i("add", "edx", mem({ disp: ref(V.irqFn, 4) })).jcc("b", "irq_overflow");
   s.i("cmp", "edx", mem({ disp: ref(V.stackEnd) })).jcc("a", "irq_overflow");
   s.i("mov", mem({ disp: ref(V.irqBlocked) }), 1); setDelivery(s, false);
   s.i("mov", mem({ base: "edi" }), "eax").i("mov", mem({ base: "edi", disp: 4 }), "ebp");
   s.i("mov", mem({ base: "edi", disp: 8 }), ref("irqret_insn")).i("mov", mem({ base: "edi", disp: 12 }), "ecx").i("add", "edi", 16);
-  s.i("mov", "ebp", "ecx").i("xor", "eax", "eax").i("xchg", mem({ disp: ref(V.irqPending) }), "eax").i("mov", mem({ base: "ebp" }), "eax");
+  s.i("mov", "ebp", "ecx").i("xor", "eax", "eax").i("xchg", mem({ disp: ref(V.irqPending) }), "eax");
+  // A pause the host asked for since irq_enter looked waits for the next safe point.
+  s.i("mov", "edx", "eax").i("and", "edx", (1 << DEBUG_LINE) >>> 0).i("or", mem({ disp: ref(V.irqPending) }), "edx").i("xor", "eax", "edx");
+  s.i("mov", mem({ base: "ebp" }), "eax");
   s.i("mov", "esi", "ebx").i("jmp", mem({ base: "esi" }));
   s.label("irq_no_handler"); setDelivery(s, false); s.i("mov", "esi", "eax");
   s.i("jmp", mem({ base: "esi" })); // the continuation (boot/vm.ts)
   s.label("irq_overflow").i("mov", "eax", TRAP_CODES.indexOf("STACK")).jmp(V.trap);
+  s.label("irq_debug").i("and", mem({ disp: ref(V.irqPending) }), ~(1 << DEBUG_LINE)).i("mov", mem({ disp: ref("dbg_reason") }), STOP.pause).call("dbg_stop");
+  // Delivery re-armed for what is latched besides: delivered now unless blocked, else later.
+  setDelivery(s, false); s.i("cmp", mem({ disp: ref(V.irqBlocked) }), 0).jcc("ne", "irq_debug_go");
+  s.i("cmp", mem({ disp: ref(V.irqPending) }), 0).jcc("ne", "irq_enter_lines");
+  s.label("irq_debug_go").i("mov", "esi", "eax").i("jmp", mem({ base: "esi" }));
   if (jit) {
     // jit_irq_mem (ecx = end of the interrupted frame, eax = the address a compiled load or store
     // was checking, edx = where it resumes; esi = that instruction; boot/vm.ts, safePointStub):
@@ -146,7 +157,7 @@ export function emitTraps(s: Section, jit = false): void {
     s.jmp("exc_vm_regs").label("exc_unmap").i("cmp", mem({ base: "esp" }), 8).jcc("e", "exc_vm_regs");
     s.i("mov", "eax", mem({ base: "esp", disp: 8 })).call("jit_unmap").i("cmp", "eax", mem({ base: "esp", disp: 8 })).jcc("e", "exc_vm_regs").i("mov", "esi", "eax");
   }
-  s.label("exc_vm_regs"); puts("str_panic"); puts("str_cpu");
+  s.label("exc_vm_regs"); debugPanicHook(s as Section, STOP.exception, "exc_report"); puts("str_panic"); puts("str_cpu");
   s.i("mov", "eax", mem({ base: "esp" })).i("mov", "ebx", mem({ index: "eax", scale: 4, disp: ref("exc_names") })).call("puts");
   puts("str_vector"); s.i("mov", "eax", mem({ base: "esp" })).call("putdec");
   puts("str_errcode"); s.i("mov", "eax", mem({ base: "esp", disp: 4 })).call("puthex");

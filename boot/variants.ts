@@ -63,7 +63,7 @@ export function handlerVariants(m: KbcModule, info: InterpreterInfo): string[] {
  * `_d` (not stored). An operator whose A is its B (or C) becomes in place (`_m`) when its result
  * is not wanted in eax next, a load or store at offset 0 `_z`.
  */
-export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
+export function jitVariants(m: KbcModule, info: InterpreterInfo, opts: { exact?: boolean } = {}): string[] {
   const n = m.code.length >> 1;
   const entered = enteredMap(m);
   const live = liveOut(m);
@@ -124,7 +124,7 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
    * Only when the store is reached through the CONST alone, and the CONST's slot is dead after it.
    */
   const constFold = (pc: number): boolean => {
-    if (pc <= 0 || pc >= n || entered[pc]) return false;
+    if (exact || pc <= 0 || pc >= n || entered[pc]) return false;
     const { op, A, B } = fieldsOf(m.code[2 * pc]), prev = fieldsOf(m.code[2 * (pc - 1)]);
     return CONST_STORES.has(op.name) && prev.op.name === "CONST" && prev.A === B && B !== A && !isLive(live, pc, B);
   };
@@ -135,8 +135,10 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
     return false;
   };
 
-  const plans = loopRegisters(m, live);
-  const folded = foldedSafePoints(m);
+  // Exact (a debug image): every slot written when its instruction ends, every loop checking its safe point.
+  const exact = !!opts.exact;
+  const plans = exact ? new Array<LoopRegs | null>(n).fill(null) : loopRegisters(m, live);
+  const folded = exact ? new Set<number>() : foldedSafePoints(m);
   for (let pc = 0; pc < n; pc++) {
     const w = m.code[2 * pc], I = m.code[2 * pc + 1];
     const { op, A, B, C } = fieldsOf(w);
@@ -198,6 +200,7 @@ export function jitVariants(m: KbcModule, info: InterpreterInfo): string[] {
    * Follows eax across the instructions that carry it; each must not read the slot from memory.
    */
   function dead(pc: number, slot: number): boolean {
+    if (exact) return false;
     if (!isLive(live, pc, slot)) return true;
     let j = pc + 1;
     // The instructions between that carry eax (CONST and in-place ops that write other slots).

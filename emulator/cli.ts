@@ -151,11 +151,12 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   build: {
-    usage: "kt build [entry.ts | image.elf] [-o out.elf | out.kbc | floppy.img] [--floppy] [-O N] [--jit lazy|eager|off]",
+    usage: "kt build [entry.ts | image.elf] [-o out.elf | out.kbc | floppy.img] [--floppy] [-O N] [--jit lazy|eager|off] [--debug]",
     summary: "build the bootable Multiboot image of a program (default entry kernel-ts/main.ts), or a 1.44 MB boot floppy",
     flags: {
       "-o": { value: "FILE", help: "output: an .elf image (default disk-images/<name>.elf, with <name>.kbc beside it), or a .kbc module only; with --floppy an .img (default disk-images/floppy.img)" },
       "--floppy": { help: "write a bootable 1.44 MB floppy image instead: our boot sector and loader, then the Multiboot ELF (of entry.ts, or image.elf as is)" },
+      "--debug": { help: "a debug image for kt debug: asc -O 0 (unless -O is given), compiled code keeping every variable in memory, and the debug information after the ELF bytes" },
       "-O": { value: "N", help: "asc optimisation level 0..3 (default 3)" },
       "--jit": { value: "MODE", help: "the guest VM's compiling tier: lazy (compile a function at its first call), eager (all at boot) or off (interpret only); default lazy" },
     },
@@ -169,15 +170,22 @@ const COMMANDS: Record<string, Command> = {
       if (!entry.endsWith(".ts")) throw new KtError(`kt build: ${entry}: expected a .ts entry file`);
       const out = (p.flags.get("-o") as string | undefined) ?? path.join(REPO_ROOT, "disk-images", path.basename(entry, ".ts") + ".elf");
       if (!/\.(elf|kbc)$/.test(out)) throw new KtError(`kt build: -o ${out}: the output is an .elf image or a .kbc module${out.endsWith(".img") ? " (a floppy image needs --floppy)" : ""}`);
-      const prog = await buildProgram(entry, { optimizeLevel: optLevel(p, "build") });
+      const debug = p.flags.has("--debug");
+      if (debug && !out.endsWith(".elf")) throw new KtError("kt build: --debug makes an .elf image");
+      const level = optLevel(p, "build") ?? (debug ? 0 : undefined);
+      const prog = await buildProgram(entry, { optimizeLevel: level });
       const n = prog.kbc.code.length >> 1;
       const kbcOut = out.replace(/\.(elf|kbc)$/, ".kbc");
       writeOutput(kbcOut, encodeKbc(prog.kbc));
       let what = `${prog.kbc.functions.length} functions, ${n} kbc instructions (${n * 8} bytes)`;
       if (out.endsWith(".elf")) {
         const jit = jitFlag(p, "build");
-        const img = (await lazy.image()).linkImage(prog.kbc, path.basename(entry), { jit });
-        writeOutput(out, img.elf);
+        const img = (await lazy.image()).linkImage(prog.kbc, path.basename(entry), { jit, debug });
+        if (debug) {
+          const { withDebugTrailer } = await import("./debug/target.ts");
+          const { debugInfo } = await import("../toolchain/debuginfo.ts");
+          writeOutput(out, withDebugTrailer(img.elf, prog.kbc, { info: debugInfo(prog.wasm), optimized: (level ?? 3) > 0, root: path.dirname(path.resolve(entry)), jit, name: path.basename(entry) }));
+        } else writeOutput(out, img.elf);
         what += `; image ${img.elf.length} bytes, interpreter hot code ${img.layout.text.hotSize} bytes, needs ${Math.ceil(img.layout.memoryBytes / 1048576)} MiB`;
         if (img.layout.jit) what += `; JIT (${jit}) region ${(img.layout.jit.end - img.layout.jit.base) >> 10} KiB, ${img.layout.jit.stencils} stencils of ${img.layout.jit.stencilBytes} bytes`;
       }
@@ -317,6 +325,43 @@ const COMMANDS: Record<string, Command> = {
       await new Promise<void>((resolve) => { process.once("SIGINT", resolve); process.once("SIGTERM", resolve); });
       await server.close();
       return EXIT.OK;
+    },
+  },
+  debug: {
+    usage: "kt debug [entry.ts | image.elf] [--repl] [--memory MB] [-O N] [--jit lazy|eager|off]",
+    summary: "debug a program in the guest: the Debug Adapter Protocol on stdin/stdout (VS Code), or a terminal session with --repl",
+    flags: {
+      "--repl": { help: "a terminal session instead of DAP: break FILE:LINE | FUNCTION, run, continue, next, step, finish, bt, locals, print NAME, x ADDR [N], quit (help lists them)" },
+      "--memory": { value: "MB", help: "guest RAM in MiB (default 64)" },
+      "-O": { value: "N", help: "asc optimisation level 0..3 (default 0 for a debug build: no inlining, every local kept)" },
+      "--jit": { value: "MODE", help: "the guest VM's compiling tier (default lazy): a function with a breakpoint runs in the interpreter, the rest compiled" },
+    },
+    notes: [
+      "DAP (the default): requests initialize, launch (program: a .ts entry or an image from kt build --debug;",
+      "stopOnEntry; optional memory, optimize, jit), setBreakpoints (a line without code moves to the next one",
+      "with code, said in the response's message), setFunctionBreakpoints, setExceptionBreakpoints (filter",
+      "`panic`: stop at the trapping frame before the panic report), configurationDone, threads, stackTrace,",
+      "scopes, variables, evaluate, readMemory, continue, next, stepIn, stepOut, pause, disconnect, terminate;",
+      "events initialized, stopped, output (COM1), exited, terminated. A program given here is the launch's",
+      "default. evaluate takes a local or global name, a number, or a memory read TYPE[ADDRESS] such as",
+      "u32[0xd0000000] or u8[p + 4] (TYPE: u8 u16 u32 u64 i8 i16 i32 i64). See docs/debugging.md.",
+    ],
+    async run(p) {
+      if (p.positional.length > 1) throw new KtError("kt debug: expected at most one program (a .ts entry or a .elf image)");
+      const program = p.positional[0];
+      const memoryMB = intFlag(p, "--memory", "debug");
+      if (memoryMB !== undefined && (memoryMB < 2 || memoryMB > 3072)) throw new KtError("kt debug: --memory takes 2 to 3072 (MiB)");
+      const optimizeLevel = optLevel(p, "debug");
+      const jit = p.flags.has("--jit") ? jitFlag(p, "debug") : undefined;
+      if (program !== undefined && !/\.(ts|elf)$/.test(program)) throw new KtError(`kt debug: ${program}: expected a .ts entry or a .elf image`);
+      if (p.flags.has("--repl")) {
+        if (program === undefined) throw new KtError("kt debug --repl: which program? (a .ts entry or a .elf image)");
+        return (await import("./debug/repl.ts")).runRepl(program, { memoryMB, optimizeLevel, jit });
+      }
+      const { DapServer } = await import("./debug/dap.ts");
+      return new Promise<number>((resolve) => {
+        new DapServer(process.stdin, process.stdout, { program, memoryMB, optimizeLevel, jit, onEnd: () => resolve(EXIT.OK) });
+      });
     },
   },
   disasm: {

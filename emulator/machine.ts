@@ -166,6 +166,8 @@ export type V86Wasm = Uint8Array | ArrayBuffer | WasmModule | ((imports: object)
 export interface MachineOptions {
   /** Guest RAM in MiB (default 64). */
   memoryMB?: number;
+  /** Boot with the CPU stopped: nothing runs until run() (the debugger sets its breakpoints first). */
+  paused?: boolean;
   /** The v86 wasm; under Node it defaults to node_modules/v86/build/v86.wasm. */
   wasm?: V86Wasm;
 }
@@ -181,6 +183,10 @@ export interface FloppyBootOptions extends MachineOptions {
 /** The parts of v86's internals we use (not in its typings). */
 interface V86Cpu {
   mem8: Uint8Array;
+  reg32: Int32Array;
+  cr: Int32Array;
+  jit_dirty_cache(start: number, end: number): void;
+  get_eflags(): number;
   io: {
     register_write(port: number, device: object, w8: (v: number) => void, w16: (v: number) => void, w32: (v: number) => void): void;
     ports: { write8: (this: object, v: number) => void; device: object }[];
@@ -244,7 +250,7 @@ export class Machine extends SerialConsole {
         },
         memory_size: memoryMB << 20,
         ...media,
-        autostart: true,
+        autostart: !opts.paused,
         disable_speaker: true,
         disable_keyboard: true,
         disable_mouse: true,
@@ -319,6 +325,38 @@ export class Machine extends SerialConsole {
   /** Resets: the guest rebooted; their figures go on. */
   reboots = 0;
 
+  /** Starts (or restarts) the CPU: after a paused boot, or after pause(). */
+  run(): void { if (!this.stopped) void this.emulator.run(); }
+
+  /** Stops the CPU between two of its slices; resolves once it has stopped. */
+  async pause(): Promise<void> { if (!this.stopped) await this.emulator.stop(); }
+
+  /**
+   * The CPU's registers (for the debugger, while paused): eax, ecx, edx, ebx, esp, ebp, esi, edi
+   * (writable), control registers 0..7, and EFLAGS.
+   */
+  registers(): { reg32: Int32Array; cr: Int32Array; eflags: number } {
+    const cpu = this.cpu();
+    return { reg32: cpu.reg32, cr: cpu.cr, eflags: cpu.get_eflags() };
+  }
+
+  /** Writes guest physical memory (telling v86 to drop code it compiled from those bytes). */
+  writePhys(addr: number, bytes: Uint8Array): void {
+    if (!(addr >= 0 && addr + bytes.length <= this.memoryBytes)) {
+      throw new RangeError(`writePhys: 0x${addr.toString(16)}+${bytes.length} is outside guest memory (${this.memoryBytes >> 20} MiB)`);
+    }
+    const cpu = this.cpu();
+    cpu.jit_dirty_cache(addr, addr + bytes.length);
+    cpu.mem8.set(bytes, addr);
+  }
+
+  private portHooks = new Map<number, (v: number) => void>();
+  /** Calls `fn` with every value the guest writes to I/O port `port` (8, 16 or 32 bits), across reboots. */
+  onPortWrite(port: number, fn: (v: number) => void): void {
+    this.portHooks.set(port, fn);
+    this.cpu().io.register_write(port, this, fn, fn, fn);
+  }
+
   /** Our port handlers: v86's Multiboot loader leaves a 0xF4 write handler that throws; ours records the exit. */
   private hookPorts(): void {
     const cpu = this.cpu();
@@ -328,6 +366,7 @@ export class Machine extends SerialConsole {
     cpu.io.register_write(MARK_PORT, this, mark, mark, mark);
     const heapInfo = (v: number) => { this.heapInfo = v >>> 0; };
     cpu.io.register_write(HEAPMAP_PORT, this, heapInfo, heapInfo, heapInfo);
+    for (const [port, fn] of this.portHooks) cpu.io.register_write(port, this, fn, fn, fn);
   }
 
   /** The heap-map descriptor's address, once the kernel has announced it (kernel-ts/mm/heapmap.ts). */

@@ -10,7 +10,7 @@
 //   +36  wake tick (SLEEPING)               +48  slot stack base (0: none yet)
 //                                           +52  control stack base   +56  switches in
 
-import { vm_switch, vm_context_init, irq_block, irq_count, hlt, CTX_FRAME, CTX_CTL, CTX_STACK_END, CTX_CTL_END, CTX_CTL_FLOOR, CTX_BLOCKED, VM_CONTEXT_BYTES } from "../arch";
+import { outl, vm_switch, vm_context_init, irq_block, irq_count, hlt, CTX_FRAME, CTX_CTL, CTX_STACK_END, CTX_CTL_END, CTX_CTL_FLOOR, CTX_BLOCKED, VM_CONTEXT_BYTES } from "../arch";
 
 export const MAX_THREADS: i32 = 16;
 export const SLOT_STACK: usize = 64 << 10;  // each thread's VM slot stack
@@ -21,6 +21,12 @@ export const SLICE: u32 = 2;
 export const FREE: u32 = 0, READY: u32 = 1, RUNNING: u32 = 2, SLEEPING: u32 = 3, BLOCKED: u32 = 4, DEAD: u32 = 5;
 const THREAD_BYTES: usize = 64;
 const threads = memory.data(<i32>(MAX_THREADS * <i32>THREAD_BYTES));
+/**
+ * The debugger's view of the threads (emulator/debug/): 'KTTH', the table's address, MAX_THREADS,
+ * THREAD_BYTES, written to THREADS_PORT by sched_init (a port no device uses).
+ */
+export const THREADS_PORT: u32 = 0x52c;
+const threadsInfo = memory.data(16, 4);
 
 let current: i32 = 0;
 let idle: i32 = -1;
@@ -46,6 +52,9 @@ export function sched_init(stacks: (bytes: usize) => usize, ticksPerSecond: u32)
   setState(0, RUNNING);
   store<usize>(rec(0), changetype<usize>("boot"), 44);
   started = true;
+  store<u32>(threadsInfo, 0x4854544b); store<u32>(threadsInfo, threads, 4);
+  store<u32>(threadsInfo, MAX_THREADS, 8); store<u32>(threadsInfo, <u32>THREAD_BYTES, 12);
+  outl(THREADS_PORT, threadsInfo);
   idle = thread_create(idleMain, "idle");
   return idle > 0;
 }

@@ -73,7 +73,10 @@ export function successors(m: KbcModule, pc: number): number[] {
  * slots that some path from pc's successors reads before writing. A function's end (return, trap)
  * has nothing live: its frame is gone.
  */
-export function liveOut(m: KbcModule): Uint32Array {
+export function liveOut(m: KbcModule): Uint32Array { return liveness(m).outs; }
+
+/** Live-in and live-out sets of every instruction (as liveOut; `ins`: read before written from pc on). */
+export function liveness(m: KbcModule): { ins: Uint32Array; outs: Uint32Array } {
   const n = m.code.length >> 1;
   const outs = new Uint32Array(WORDS * n);
   const ins = new Uint32Array(WORDS * n);
@@ -97,7 +100,7 @@ export function liveOut(m: KbcModule): Uint32Array {
       }
     }
   }
-  return outs;
+  return { ins, outs };
 }
 
 /** Is slot s in instruction pc's set? */

@@ -193,6 +193,10 @@ export function word0(op: number, a = 0, b = 0, c = 0): number {
 export const MARK_PORT = 0x520;
 /** The I/O port the kernel writes its heap-map descriptor's address to (kernel-ts/mm/heapmap.ts). */
 export const HEAPMAP_PORT = 0x524;
+/** The I/O port the guest VM writes why it stopped for the debugger to (boot/debug.ts). */
+export const DEBUG_PORT = 0x528;
+/** The I/O port the scheduler writes its thread table's descriptor to (kernel-ts/sched/thread.ts). */
+export const THREADS_PORT = 0x52c;
 
 /** VM limits, the same in every VM: slots of VM stack (4 bytes each) and nested calls. */
 export const VM_STACK_SLOTS = 256 * 1024;   // 1 MiB

@@ -26,6 +26,15 @@ export class Unsupported extends Error {
 
 /** A value's width in slots: 1 for i32, 2 for i64 (low word first). */
 type W = 1 | 2;
+
+/**
+ * Where a function's locals live (parameters first, by wasm local index): each in its own slot(s)
+ * from slot 0, an i64 in two (low word first). The debugger reads locals by this layout too.
+ */
+export function localLayout(types: ValType[]): { slot: number; w: W }[] {
+  let at = 0;
+  return types.map((t) => { const w: W = t === "i64" ? 2 : 1; const slot = at; at += w; return { slot, w }; });
+}
 /** A virtual-stack entry: a slot (pair) already holding the value, or a constant (`hi`: its high word). */
 type Entry = { slot: number; w: W; konst?: undefined; hi?: undefined } | { konst: number; hi: number; w: W; slot?: undefined };
 /** An entry taken off the stack, with the home slot its position had. */
@@ -82,9 +91,9 @@ export function translateFunction(ctx: FuncContext, body: FuncBody): TranslatedF
   if (type.results.length > 1) fail("multiple return values");
   const widthOf = (t: ValType): W => (t === "i64" ? 2 : 1);
   // Locals (parameters first) by index: their first slot and width. L slots hold them all.
-  const localSlot: number[] = [], localW: W[] = [];
-  let L = 0;
-  for (const t of [...type.params, ...body.locals]) { localSlot.push(L); localW.push(widthOf(t)); L += widthOf(t); }
+  const layout = localLayout([...type.params, ...body.locals]);
+  const localSlot = layout.map((x) => x.slot), localW = layout.map((x) => x.w);
+  const L = layout.reduce((n, x) => n + x.w, 0);
   const P = type.params.reduce((n, t) => n + widthOf(t), 0);
   const funcResults = type.results.map(widthOf);
   const shortOk = 2 * (body.codeEnd - body.codeStart) < 32767;

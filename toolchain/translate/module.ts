@@ -22,6 +22,12 @@ interface Problem { func: number; offset: number; what: string }
 const MAX_ERRORS = 10;
 const MANAGED = "managed allocation (`new`, array, object and template literals, string concatenation; use memory.data, a StaticArray of constants, an @unmanaged class placed with changetype, or a kernel allocator)";
 
+/** The first kbc global word of each wasm global: a word each, an i64 two (low word first). */
+export function globalWords(m: WasmModule): number[] {
+  let at = 0;
+  return m.globals.map((g) => { const w = at; at += g.type === "i64" ? 2 : 1; return w; });
+}
+
 /** Translates `wasm` to kbc. Throws KtError (exit 2) listing every unsupported construct. */
 export function translateModule(wasm: Uint8Array, opts: TranslateOptions): KbcModule {
   let m: WasmModule;
@@ -44,11 +50,10 @@ export function translateModule(wasm: Uint8Array, opts: TranslateOptions): KbcMo
   if (m.tables.length > 1) moduleError("multiple tables");
   // Globals: a word each, an i64 two (low word first); globalWord maps a wasm global to its first.
   const globals: number[] = [];
-  const globalWord: number[] = [];
+  const globalWord = globalWords(m);
   m.globals.forEach((g, i) => {
     if (g.type !== "i32" && g.type !== "i64") moduleError(`the ${g.type} global ${i}`);
     if (g.init === null) moduleError(`global ${i}'s non-constant initialiser`);
-    globalWord.push(globals.length);
     globals.push(g.init!);
     if (g.type === "i64") globals.push(g.initHi);
   });

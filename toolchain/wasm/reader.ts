@@ -38,6 +38,10 @@ export interface WasmModule {
   bodies: FuncBody[];           // defined functions only; index = funcIndex - funcImports.length
   data: DataSegment[];
   funcNames: Map<number, string>;
+  /** The name section's local names (subsection 2): function index → local index → name. */
+  localNames: Map<number, Map<number, string>>;
+  /** ... and its global names (subsection 7). */
+  globalNames: Map<number, string>;
   sourceMappingURL: string | null;
 }
 
@@ -159,7 +163,7 @@ export function readWasm(bytes: Uint8Array): WasmModule {
   }
   const m: WasmModule = {
     bytes, types: [], imports: [], funcImports: [], funcTypes: [], tables: [], memory: null, globals: [],
-    exports: new Map(), start: null, elems: [], bodies: [], data: [], funcNames: new Map(), sourceMappingURL: null,
+    exports: new Map(), start: null, elems: [], bodies: [], data: [], funcNames: new Map(), localNames: new Map(), globalNames: new Map(), sourceMappingURL: null,
   };
   const r = new Reader(bytes, 8);
   let declaredFuncs = 0;
@@ -252,6 +256,14 @@ function readCustom(s: Reader, m: WasmModule): void {
     const sub = s.u8(); const size = s.u32(); const end = s.pos + size;
     if (sub === 1) {
       for (let n = s.u32(); n > 0; n--) { const idx = s.u32(); m.funcNames.set(idx, s.name()); }
+    } else if (sub === 2) {
+      for (let n = s.u32(); n > 0; n--) {
+        const f = s.u32(), names = new Map<number, string>();
+        for (let k = s.u32(); k > 0; k--) { const idx = s.u32(); names.set(idx, s.name()); }
+        m.localNames.set(f, names);
+      }
+    } else if (sub === 7) {
+      for (let n = s.u32(); n > 0; n--) { const idx = s.u32(); m.globalNames.set(idx, s.name()); }
     }
     s.pos = end;
   }

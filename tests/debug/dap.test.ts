@@ -1,0 +1,160 @@
+// kt debug over the Debug Adapter Protocol (issue H): breakpoints, stepping, function and
+// exception breakpoints, pause, interrupts, threads, variables and memory, with the compiling
+// tier off, lazy and eager. The programs are in tests/debug/programs/ (their line numbers matter).
+import { describe, it, expect, afterEach } from "vitest";
+import path from "node:path";
+import { DapClient } from "../lib/dap-client.ts";
+
+const LOOP = path.resolve("tests/debug/programs/loop.ts");
+const PANIC = path.resolve("tests/debug/programs/panic.ts");
+const TICK = path.resolve("tests/debug/programs/tick.ts");
+
+let client: DapClient | undefined;
+afterEach(async () => { await client?.close(); client = undefined; });
+
+describe("kt debug (DAP)", () => {
+  for (const jit of ["off", "lazy", "eager"] as const) {
+    it(`a breakpoint in a function called from a loop is hit once per iteration, with the loop variable each time (--jit ${jit})`, async () => {
+      const c = (client = DapClient.inProcess());
+      await c.launch({ program: LOOP, jit }, async (c) => {
+        const r = await c.request("setBreakpoints", { source: { path: LOOP }, breakpoints: [{ line: 10 }] });
+        expect(r.breakpoints[0]).toMatchObject({ verified: true, line: 10 });
+      });
+      for (let i = 0; i < 4; i++) {
+        const stop = await c.waitEvent("stopped");
+        expect(stop.body).toMatchObject({ reason: "breakpoint", threadId: 1 });
+        const frames = await c.frames();
+        expect(frames.slice(0, 3).map((f) => `${f.name}:${f.line}`)).toEqual(["square:10", "sum:17", "kmain:24"]);
+        expect(frames[0].source?.path).toBe(LOOP);
+        expect(await c.locals(frames[0].id)).toMatchObject({ x: `${i} (0x${i})` });
+        expect(await c.locals(frames[1].id)).toMatchObject({ i: `${i} (0x${i})`, n: "4 (0x4)" });
+        expect((await c.request("evaluate", { expression: "calls", frameId: frames[0].id })).result).toBe(`${i + 1} (0x${i + 1})`);
+        await c.request("continue", { threadId: 1 });
+      }
+      expect((await c.waitEvent("exited")).body.exitCode).toBe(0);
+      expect(c.output).toBe("total 14\n");
+    });
+  }
+
+  it("next, stepIn and stepOut land on the right lines across calls and returns", async () => {
+    const c = (client = DapClient.inProcess());
+    await c.launch({ program: LOOP, stopOnEntry: true });
+    expect((await c.waitEvent("stopped")).body.reason).toBe("entry");
+    const at = async () => (await c.frames()).slice(0, 2).map((f) => `${f.name}:${f.line}`).join(" < ");
+    expect(await at()).toBe("kmain:23");
+    const step = async (cmd: string) => { await c.request(cmd, { threadId: 1 }); expect((await c.waitEvent("stopped")).body.reason).toBe("step"); return at(); };
+    expect(await step("next")).toBe("kmain:24");
+    expect(await step("stepIn")).toBe("sum:15 < kmain:24");
+    expect(await step("next")).toBe("sum:16 < kmain:24");
+    expect(await step("next")).toBe("sum:17 < kmain:24");
+    expect(await step("stepIn")).toBe("square:9 < sum:17");
+    expect(await step("next")).toBe("square:10 < sum:17");
+    expect(await step("stepOut")).toBe("sum:17 < kmain:24");
+    expect(await step("stepOut")).toBe("kmain:24");
+    expect(await step("next")).toBe("kmain:25");
+    await c.request("continue", { threadId: 1 });
+    expect((await c.waitEvent("exited")).body.exitCode).toBe(0);
+  });
+
+  it("a function breakpoint stops at the function's first line; a line without code moves to the next with code", async () => {
+    const c = (client = DapClient.inProcess());
+    await c.launch({ program: LOOP }, async (c) => {
+      const f = await c.request("setFunctionBreakpoints", { breakpoints: [{ name: "square" }, { name: "nosuch" }] });
+      expect(f.breakpoints[0]).toMatchObject({ verified: true, line: 9 });
+      expect(f.breakpoints[1]).toMatchObject({ verified: false, message: "no function nosuch" });
+      // A blank line, then sum's declaration (its first code is its first statement's).
+      const moved = await c.request("setBreakpoints", { source: { path: LOOP }, breakpoints: [{ line: 13 }] });
+      expect(moved.breakpoints[0]).toMatchObject({ verified: true, line: 15, message: "moved from line 13 to line 15, the next with code" });
+    });
+    expect((await c.waitEvent("stopped")).body.reason).toBe("breakpoint"); // sum, at the moved one
+    expect((await c.frames())[0].name).toBe("sum");
+    await c.request("continue", { threadId: 1 });
+    expect((await c.waitEvent("stopped")).body.reason).toBe("function breakpoint");
+    expect((await c.frames()).slice(0, 2).map((f) => `${f.name}:${f.line}`)).toEqual(["square:9", "sum:17"]);
+    await c.request("setFunctionBreakpoints", { breakpoints: [] });
+    await c.request("continue", { threadId: 1 });
+    expect((await c.waitEvent("exited")).body.exitCode).toBe(0);
+  });
+
+  it("with the panic filter a failed assertion stops at its line before the report, which follows on continue", async () => {
+    const c = (client = DapClient.inProcess());
+    await c.launch({ program: PANIC }, async (c) => { await c.request("setExceptionBreakpoints", { filters: ["panic"] }); });
+    const stop = await c.waitEvent("stopped");
+    expect(stop.body).toMatchObject({ reason: "exception", text: "too big" });
+    expect(c.output).toBe(""); // not reported yet
+    const frames = await c.frames();
+    expect(frames.slice(0, 2).map((f) => `${f.name}:${f.line}`)).toEqual(["check:5", "kmain:9"]);
+    expect(await c.locals(frames[0].id)).toEqual({ v: "3 (0x3)" });
+    await c.request("continue", { threadId: 1 });
+    expect((await c.waitEvent("exited")).body.exitCode).toBe(3);
+    expect(c.output).toMatch(/^PANIC: too big at panic.ts:5\n/);
+  });
+
+  it("a breakpoint in an interrupt handler shows the interrupted code below an interrupt frame", async () => {
+    for (const jit of ["off", "lazy"] as const) {
+      const c = (client = DapClient.inProcess());
+      await c.launch({ program: TICK, jit }, async (c) => { await c.request("setBreakpoints", { source: { path: TICK }, breakpoints: [{ line: 9 }] }); });
+      expect((await c.waitEvent("stopped")).body.reason).toBe("breakpoint");
+      const names = (await c.frames()).map((f) => f.name);
+      expect(names.slice(0, 2)).toEqual(["onIrq", "-- interrupt --"]);
+      expect(names).toContain("kmain");
+      expect((await c.request("evaluate", { expression: "ticks" })).result).toBe("0 (0x0)");
+      await c.request("setBreakpoints", { source: { path: TICK }, breakpoints: [] });
+      await c.request("continue", { threadId: 1 });
+      expect((await c.waitEvent("exited")).body.exitCode, `--jit ${jit}`).toBe(0);
+      await c.close();
+      client = undefined;
+    }
+  });
+
+  it("evaluate reads names and memory (TYPE[ADDRESS]); readMemory reads bytes; a bad expression is a one-line error", async () => {
+    const c = (client = DapClient.inProcess());
+    await c.launch({ program: LOOP }, async (c) => { await c.request("setBreakpoints", { source: { path: LOOP }, breakpoints: [{ line: 11 }] }); });
+    await c.waitEvent("stopped");
+    const top = (await c.frames())[0].id;
+    expect((await c.request("evaluate", { expression: "u32[0x300000]", frameId: top })).result).toBe("3735928559 (0xdeadbeef)");
+    expect((await c.request("evaluate", { expression: "u8[0x300000 + 3]", frameId: top })).result).toBe("222 (0xde)");
+    expect((await c.request("evaluate", { expression: "i32[0x300000]", frameId: top })).result).toBe("-559038737 (0xdeadbeef)");
+    expect((await c.request("evaluate", { expression: "y", frameId: top })).result).toBe("0 (0x0)");
+    const mem = await c.request("readMemory", { memoryReference: "0x300000", count: 4 });
+    expect(Buffer.from(mem.data, "base64")).toEqual(Buffer.from([0xef, 0xbe, 0xad, 0xde]));
+    const bad = await c.raw("evaluate", { expression: "nosuch", frameId: top });
+    expect(bad.success).toBe(false);
+    expect(bad.message).toMatch(/^no variable nosuch here/);
+    expect(bad.message).not.toContain("\n");
+  });
+
+  it("pauses the kernel idle at its shell and shows its threads and a backtrace", async () => {
+    const c = (client = DapClient.inProcess());
+    await c.launch({ program: path.resolve("kernel-ts/main.ts") });
+    await c.waitOutput("kt> ", 60_000);
+    await c.request("pause", { threadId: 1 });
+    const stop = await c.waitEvent("stopped");
+    expect(stop.body.reason).toBe("pause");
+    const threads = (await c.request("threads")).threads as { id: number; name: string }[];
+    expect(threads.map((t) => t.name.split(" ")[0])).toEqual(expect.arrayContaining(["boot", "idle"]));
+    const frames = await c.frames(stop.body.threadId);
+    expect(frames.length).toBeGreaterThan(1);
+    expect(frames.every((f) => f.name && f.name !== "?")).toBe(true);
+    for (const t of threads) expect((await c.frames(t.id)).length).toBeGreaterThan(0);
+    const boot = threads.find((t) => t.name.startsWith("boot"))!;
+    // The shell's thread waits for a key: its saved context's frames.
+    const bootFrames = (await c.frames(boot.id)).map((f) => f.name);
+    expect(bootFrames.slice(-4)).toEqual(["console_getc", "line_read", "shell_run", "kmain"]);
+    await c.request("continue", { threadId: 1 });
+    await c.request("pause", { threadId: 1 });
+    expect((await c.waitEvent("stopped")).body.reason).toBe("pause");
+  }, 120_000);
+
+  it("kt debug speaks DAP on stdin and stdout, and says what it does not understand in one line", async () => {
+    const c = (client = DapClient.spawn());
+    await c.launch({ program: LOOP }, async (c) => { await c.request("setBreakpoints", { source: { path: LOOP }, breakpoints: [{ line: 10 }] }); });
+    await c.waitEvent("stopped");
+    expect((await c.frames())[0].name).toBe("square");
+    const bad = await c.raw("nosuchrequest");
+    expect(bad).toMatchObject({ success: false, message: "kt debug: unsupported request nosuchrequest" });
+    await c.request("setBreakpoints", { source: { path: LOOP }, breakpoints: [] });
+    await c.request("continue", { threadId: 1 });
+    expect((await c.waitEvent("exited")).body.exitCode).toBe(0);
+  });
+});
