@@ -29,6 +29,18 @@ describe("kt debug (DAP)", () => {
         expect(await c.locals(frames[0].id)).toMatchObject({ x: `${i} (0x${i})` });
         expect(await c.locals(frames[1].id)).toMatchObject({ i: `${i} (0x${i})`, n: "4 (0x4)" });
         expect((await c.request("evaluate", { expression: "calls", frameId: frames[0].id })).result).toBe(`${i + 1} (0x${i + 1})`);
+        if (i === 1) {
+          // Out to a caller that was compiled (lazy, eager): it goes on in the interpreter, where the step stops.
+          await c.request("stepOut", { threadId: 1 });
+          expect((await c.waitEvent("stopped")).body.reason).toBe("step");
+          const out = await c.frames();
+          expect(out.slice(0, 2).map((f) => `${f.name}:${f.line}`)).toEqual(["sum:17", "kmain:24"]);
+          await c.request("next", { threadId: 1 });
+          await c.waitEvent("stopped");
+          const next = await c.frames();
+          expect(next[0].line).toBe(16);
+          expect(await c.locals(next[0].id)).toMatchObject({ i: "1 (0x1)", s: "1 (0x1)" });
+        }
         await c.request("continue", { threadId: 1 });
       }
       expect((await c.waitEvent("exited")).body.exitCode).toBe(0);
@@ -36,9 +48,9 @@ describe("kt debug (DAP)", () => {
     });
   }
 
-  it("next, stepIn and stepOut land on the right lines across calls and returns", async () => {
+  for (const jit of ["off", "lazy", "eager"] as const) it(`next, stepIn and stepOut land on the right lines across calls and returns (--jit ${jit})`, async () => {
     const c = (client = DapClient.inProcess());
-    await c.launch({ program: LOOP, stopOnEntry: true });
+    await c.launch({ program: LOOP, stopOnEntry: true, jit });
     expect((await c.waitEvent("stopped")).body.reason).toBe("entry");
     const at = async () => (await c.frames()).slice(0, 2).map((f) => `${f.name}:${f.line}`).join(" < ");
     expect(await at()).toBe("kmain:23");
