@@ -18,12 +18,8 @@
 import { Section, mem, m8, ref } from "./asm.ts";
 import { DEBUG_PORT } from "../toolchain/kbc/opcodes.ts";
 
-/** Why the guest stopped: the value of the DEBUG_PORT write (dbg_reason). */
-export const STOP = { breakpoint: 1, trap: 2, abort: 3, exception: 4, pause: 5 } as const;
-/** The irq_pending bit the host sets to ask for a pause (never an IRQ line: lines are 0..15). */
-export const DEBUG_LINE = 31;
-/** dbg_flags bits. */
-export const DBG_STOP_ON_PANIC = 1;
+import { STOP, DBG_STOP_ON_PANIC } from "./abi.ts";
+export { STOP, DEBUG_LINE, DBG_STOP_ON_PANIC } from "./abi.ts";
 
 /** The words the host reads and writes (data). */
 export function emitDebugData(s: Section): void {

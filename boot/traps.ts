@@ -8,12 +8,10 @@ import { Section, mem, ref } from "./asm.ts";
 import { VM_LABELS, setDelivery } from "./vm.ts";
 import { TRAP_CODES } from "../toolchain/kbc/opcodes.ts";
 import { JIT_ALIAS } from "./jit.ts";
-import { debugPanicHook, DEBUG_LINE, STOP } from "./debug.ts";
+import { debugPanicHook } from "./debug.ts";
+import { DEBUG_LINE, STOP } from "./abi.ts";
 
-export const EXC_NAMES = ["#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
-  "#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
-  "#NP segment not present", "#SS stack fault", "#GP general protection", "#PF page fault", "reserved", "#MF x87 error",
-  "#AC alignment check", "#MC machine check", "#XM SIMD error", "#VE virtualization", "#CP control protection"];
+export { EXC_NAMES } from "./abi.ts";
 /** GDT selectors of the kernel's TSS and the double-fault task's. */
 export const TSS_SEL = 0x18, DF_TSS_SEL = 0x20;
 /** CPU exceptions 0..31, then IRQs 0..15 at 32..47 (where the kernel remaps the PICs). */

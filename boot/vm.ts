@@ -51,7 +51,8 @@ interface Emit {
 
 /** Labels the interpreter expects the image to define (data and cold code). */
 /** The threaded instruction: size and field offsets. */
-export const TI = { size: 16, A: 4, B: 5, C: 6, I: 8, X: 12 } as const;
+export { TI } from "./abi.ts";
+import { TI } from "./abi.ts";
 
 export const VM_LABELS = {
   ftab: "func_table",             // 16 bytes per function: code address, frame bytes, signature, end address

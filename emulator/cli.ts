@@ -182,9 +182,10 @@ const COMMANDS: Record<string, Command> = {
         const jit = jitFlag(p, "build");
         const img = (await lazy.image()).linkImage(prog.kbc, path.basename(entry), { jit, debug });
         if (debug) {
-          const { withDebugTrailer } = await import("./debug/target.ts");
+          const { withDebugTrailer, carried } = await import("./debug/target.ts");
           const { debugInfo } = await import("../toolchain/debuginfo.ts");
-          writeOutput(out, withDebugTrailer(img.elf, prog.kbc, { info: debugInfo(prog.wasm), optimized: (level ?? 3) > 0, root: path.dirname(path.resolve(entry)), jit, name: path.basename(entry) }));
+          const c = carried(img.elf, prog.kbc, img.labels, { info: debugInfo(prog.wasm), optimized: (level ?? 3) > 0, root: path.dirname(path.resolve(entry)), jit, name: path.basename(entry) });
+          writeOutput(out, withDebugTrailer(img.elf, prog.kbc, c));
         } else writeOutput(out, img.elf);
         what += `; image ${img.elf.length} bytes, interpreter hot code ${img.layout.text.hotSize} bytes, needs ${Math.ceil(img.layout.memoryBytes / 1048576)} MiB`;
         if (img.layout.jit) what += `; JIT (${jit}) region ${(img.layout.jit.end - img.layout.jit.base) >> 10} KiB, ${img.layout.jit.stencils} stencils of ${img.layout.jit.stencilBytes} bytes`;

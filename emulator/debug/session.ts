@@ -15,18 +15,24 @@
 // entry for step in, the caller's return address) and filters their hits by thread and depth.
 
 import type { Machine } from "../machine.ts";
-import type { Image } from "../../boot/image.ts";
 import { type KbcModule, functionAt, lineAt, displayName } from "../../toolchain/kbc/module.ts";
 import { TRAP_CODES, VM_CONTEXT as CX, DEBUG_PORT, THREADS_PORT, Op } from "../../toolchain/kbc/opcodes.ts";
 import { TRAP } from "../../toolchain/errors.ts";
 import { liveness, isLive } from "../../toolchain/kbc/liveness.ts";
 import { type DebugInfo, type DebugVar, shortName, isInternal } from "../../toolchain/debuginfo.ts";
-import { STOP, DEBUG_LINE, DBG_STOP_ON_PANIC } from "../../boot/debug.ts";
-import { EXC_NAMES } from "../../boot/traps.ts";
-import { TI } from "../../boot/vm.ts";
+import { STOP, DEBUG_LINE, DBG_STOP_ON_PANIC, EXC_NAMES, TI } from "../../boot/abi.ts";
+
+/** The image's labels the debugger reads and writes (boot/image.ts, vm.ts, jit.ts, debug.ts); the jit_ ones only with the compiling tier. */
+export const DEBUGGER_LABELS = [
+  "kbc_code", "op_BREAK", "dbg_go", "dbg_orig", "dbg_reason", "dbg_flags", "vm_ctl_floor", "irqret_insn", "vm_floor_cont",
+  "vm_globals", "irq_pending", "irq_blocked", "irq_deliver", "vm_call_limit",
+  "jit_code", "jit_pcmap", "jit_fend", "jit_area", "jit_end", "jit_interp_entries", "jit_pinned", "jit_indirect_calls", "jit_mem_limit",
+];
 
 export interface DebugTarget {
-  image: Image;
+  /** The program's kbc module and the image's labels (at least DEBUGGER_LABELS). */
+  kbc: KbcModule;
+  labels: Map<string, number>;
   info: DebugInfo;
   /** The path a client knows a source by (absolute), from the line table's file name. */
   sourcePath(file: string): string;
@@ -95,8 +101,8 @@ export class Debugger {
   private pauseTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(readonly machine: Machine, readonly target: DebugTarget) {
-    this.m = target.image.kbc;
-    const labels = target.image.labels;
+    this.m = target.kbc;
+    const labels = target.labels;
     this.L = (name) => {
       const v = labels.get(name);
       if (v === undefined) throw new Error(`the image has no ${name}: not a kernel-ts image?`);

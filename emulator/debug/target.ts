@@ -6,44 +6,26 @@
 import fs from "node:fs";
 import path from "node:path";
 import { buildProgram } from "../../toolchain/build.ts";
-import { linkImage, type Image } from "../../boot/image.ts";
-import { decodeKbc, encodeKbc, type KbcModule } from "../../toolchain/kbc/module.ts";
+import { linkImage } from "../../boot/image.ts";
+import type { KbcModule } from "../../toolchain/kbc/module.ts";
 import { debugInfo, type DebugInfo } from "../../toolchain/debuginfo.ts";
 import { REPO_ROOT } from "../../toolchain/asc.ts";
 import { KtError } from "../../toolchain/errors.ts";
 import type { JitMode } from "../../boot/jit.ts";
-import type { DebugTarget } from "./session.ts";
+import { DEBUGGER_LABELS, type DebugTarget } from "./session.ts";
+import { readTrailer, fnv, type Carried } from "./trailer.ts";
+export { withDebugTrailer } from "./trailer.ts";
 
-const MAGIC = "KTDBG1\0\0";
-
-/** What the trailer holds besides the kbc module. */
-export interface Carried { info: DebugInfo; optimized: boolean; root: string; jit: JitMode; name: string }
-
-/** A debug image's ELF bytes followed by its debug information. */
-export function withDebugTrailer(elf: Uint8Array, kbc: KbcModule, carried: Carried): Uint8Array {
-  const k = encodeKbc(kbc), j = new TextEncoder().encode(JSON.stringify(carried));
-  const out = new Uint8Array(elf.length + k.length + j.length + 8 + MAGIC.length);
-  out.set(elf); out.set(k, elf.length); out.set(j, elf.length + k.length);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(elf.length + k.length + j.length, k.length, true);
-  dv.setUint32(elf.length + k.length + j.length + 4, j.length, true);
-  out.set(new TextEncoder().encode(MAGIC), out.length - MAGIC.length);
-  return out;
-}
-
-function readTrailer(bytes: Uint8Array, file: string): { kbc: KbcModule; carried: Carried } {
-  const tail = new TextDecoder().decode(bytes.subarray(bytes.length - MAGIC.length));
-  if (bytes.length < 16 || tail !== MAGIC) throw new KtError(`kt debug: ${file} has no debug information: build it with kt build --debug (or debug the .ts entry)`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const end = bytes.length - MAGIC.length - 8;
-  const kLen = dv.getUint32(end, true), jLen = dv.getUint32(end + 4, true);
-  const jStart = end - jLen, kStart = jStart - kLen;
-  if (kStart < 0) throw new KtError(`kt debug: ${file}: its debug information is damaged`);
-  try {
-    return { kbc: decodeKbc(bytes.subarray(kStart, jStart)), carried: JSON.parse(new TextDecoder().decode(bytes.subarray(jStart, end))) as Carried };
-  } catch (e) {
-    throw new KtError(`kt debug: ${file}: its debug information is damaged (${(e as Error).message.split("\n")[0]})`);
+/** What a debug image carries for `kbc` linked into `labels`, built in `root`. */
+export function carried(elf: Uint8Array, kbc: KbcModule, labels: Map<string, number>, o: { info: DebugInfo; optimized: boolean; root: string; jit: JitMode; name: string }): Carried {
+  const want = new Set(DEBUGGER_LABELS);
+  const sources: Record<string, string> = {};
+  const where = sourcePathIn(o.root);
+  for (const f of kbc.strings) {
+    if (!f.endsWith(".ts") || (f.startsWith("~lib/") && !f.startsWith("~lib/kernel-ts/"))) continue;
+    try { sources[f] = fs.readFileSync(where(f), "utf8"); } catch { /* a file gone since: shown without its text */ }
   }
+  return { ...o, labels: Object.fromEntries([...labels].filter(([k]) => want.has(k))), sources, elfBytes: elf.length, elfHash: fnv(elf) };
 }
 
 /** The absolute path of a line-table file name (as asc names it: relative to the entry's folder, `root`). */
@@ -67,19 +49,14 @@ export async function loadDebugTarget(file: string, opts: { optimizeLevel?: numb
     const jit = opts.jit ?? "lazy";
     const image = linkImage(prog.kbc, path.basename(file), { jit, debug: true });
     const info = debugInfo(prog.wasm);
-    return { target: { image, info, sourcePath: sourcePathIn(path.dirname(path.resolve(file))), optimized: level > 0 }, elf: image.elf, name: path.basename(file) };
+    return { target: { kbc: prog.kbc, labels: image.labels, info, sourcePath: sourcePathIn(path.dirname(path.resolve(file))), optimized: level > 0 }, elf: image.elf, name: path.basename(file) };
   }
   if (!file.endsWith(".elf")) throw new KtError(`kt debug: ${file}: expected a .ts entry or a .elf image`);
   const bytes = fs.readFileSync(file);
-  const { kbc, carried } = readTrailer(bytes, file);
-  if (opts.jit && opts.jit !== carried.jit) throw new KtError(`kt debug: ${file} was built with --jit ${carried.jit}; rebuild it to change that`);
-  // The image's labels: linked again from its own module (the same bytes: linking is deterministic).
-  const image = linkImage(kbc, carried.name, { jit: carried.jit, debug: true });
-  const elfBytes = bytes.subarray(0, image.elf.length);
-  if (image.elf.length >= bytes.length || !image.elf.every((b, i) => b === elfBytes[i])) {
-    throw new KtError(`kt debug: ${file}: the image does not match its debug information (built by another version of kt?)`);
-  }
-  return { target: { image, info: carried.info, sourcePath: sourcePathIn(carried.root), optimized: carried.optimized }, elf: image.elf, name: path.basename(file) };
+  const { kbc, carried: c } = readTrailer(bytes, file);
+  if (opts.jit && opts.jit !== c.jit) throw new KtError(`kt debug: ${file} was built with --jit ${c.jit}; rebuild it to change that`);
+  const elf = bytes.subarray(0, c.elfBytes);
+  if (c.elfBytes >= bytes.length || fnv(elf) !== c.elfHash) throw new KtError(`kt debug: ${file}: the image does not match its debug information`);
+  return { target: { kbc, labels: new Map(Object.entries(c.labels)), info: c.info, sourcePath: sourcePathIn(c.root), optimized: c.optimized }, elf, name: path.basename(file) };
 }
 
-export type { Image };

@@ -3,6 +3,8 @@
 // tier off, lazy and eager. The programs are in tests/debug/programs/ (their line numbers matter).
 import { describe, it, expect, afterEach } from "vitest";
 import path from "node:path";
+import fs from "node:fs";
+import { spawn } from "node:child_process";
 import { DapClient } from "../lib/dap-client.ts";
 
 const LOOP = path.resolve("tests/debug/programs/loop.ts");
@@ -166,6 +168,23 @@ describe("kt debug (DAP)", () => {
     const bad = await c.raw("nosuchrequest");
     expect(bad).toMatchObject({ success: false, message: "kt debug: unsupported request nosuchrequest" });
     await c.request("setBreakpoints", { source: { path: LOOP }, breakpoints: [] });
+    await c.request("continue", { threadId: 1 });
+    expect((await c.waitEvent("exited")).body.exitCode).toBe(0);
+  });
+
+  it("the VS Code adapter of .vscode/launch.json (tools/vscode-kt) runs kt debug with its configurations", async () => {
+    const json = JSON.parse(fs.readFileSync(".vscode/launch.json", "utf8").replace(/^\s*\/\/.*$/gm, ""));
+    const pkg = JSON.parse(fs.readFileSync("tools/vscode-kt/package.json", "utf8"));
+    expect(pkg.contributes.debuggers[0].type).toBe("kt");
+    const cfg = json.configurations.find((x: { program: string }) => x.program === "${file}");
+    expect(cfg).toMatchObject({ type: "kt", request: "launch", stopOnEntry: true });
+    expect(fs.existsSync(json.configurations[0].program.replace("${workspaceFolder}", "."))).toBe(true);
+    const child = spawn(process.execPath, ["tools/vscode-kt/adapter.js"], { stdio: ["pipe", "pipe", "inherit"] });
+    const c = (client = new DapClient(child.stdin!, child.stdout!));
+    c.child = child;
+    await c.launch({ ...cfg, program: LOOP });
+    expect((await c.waitEvent("stopped")).body.reason).toBe("entry");
+    expect((await c.frames())[0]).toMatchObject({ name: "kmain", line: 23 });
     await c.request("continue", { threadId: 1 });
     expect((await c.waitEvent("exited")).body.exitCode).toBe(0);
   });
