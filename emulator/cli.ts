@@ -301,12 +301,13 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   web: {
-    usage: "kt web [entry.ts] [--port N] [--watch] [-O N]",
+    usage: "kt web [entry.ts] [--port N] [--watch] [--debug] [-O N]",
     summary: "serve the browser page: the kernel in v86 with a terminal, its boot stages and a live heap map",
     flags: {
       "--port": { value: "N", help: "TCP port on 127.0.0.1: 1 to 65535, or 0 for any free one (default 8086)" },
       "--watch": { help: "rebuild the image when a .ts file under kernel-ts/ or the entry's folder changes; the page reboots" },
-      "-O": { value: "N", help: "asc optimisation level 0..3 (default 3)" },
+      "--debug": { help: "serve a debug image (asc -O 0 unless -O is given): the page gets a debug panel (breakpoints by clicking a line, stepping, backtrace, locals; docs/debugging.md)" },
+      "-O": { value: "N", help: "asc optimisation level 0..3 (default 3; 0 with --debug)" },
     },
     notes: [
       "The entry (default kernel-ts/main.ts) is built like kt boot builds it. The page's address goes to stdout;",
@@ -319,7 +320,7 @@ const COMMANDS: Record<string, Command> = {
       const port = intFlag(p, "--port", "web") ?? 8086;
       if (port > 65535) throw new KtError(`kt web: --port takes 1 to 65535, or 0 for any free port, not ${port}`);
       const server = await (await lazy.web()).serveWeb({
-        entry, port, watch: p.flags.has("--watch"), optimizeLevel: optLevel(p, "web"),
+        entry, port, watch: p.flags.has("--watch"), optimizeLevel: optLevel(p, "web"), debug: p.flags.has("--debug"),
         log: (line) => process.stderr.write(line + "\n"),
       });
       process.stdout.write(`kt web: ${server.url} (Ctrl-C stops)\n`);

@@ -35,8 +35,10 @@ export interface WebOptions {
   port: number;
   /** Rebuild and reboot the page when a source under kernel-ts/ or the entry's folder changes. */
   watch: boolean;
-  /** asc -O level (default 3). */
+  /** asc -O level (default 3; with debug, 0). */
   optimizeLevel?: number;
+  /** Serve a debug image (docs/debugging.md): the page shows its debug panel. */
+  debug?: boolean;
   /** One line of progress for the terminal running kt web. */
   log(line: string): void;
 }
@@ -119,7 +121,7 @@ async function buildKernel(o: WebOptions, www: string, info: BuildInfo): Promise
   const t0 = performance.now();
   let elf: Uint8Array;
   try {
-    elf = await entryImage(o.entry, o.optimizeLevel);
+    elf = o.debug ? await (await import("./debug/target.ts")).debugEntryImage(o.entry, o.optimizeLevel ?? 0) : await entryImage(o.entry, o.optimizeLevel);
   } catch (e) {
     if (!(e instanceof KtError)) throw e;
     info.error = e.message.split("\n")[0];

@@ -153,8 +153,9 @@ export class Debugger {
         if (!best || e.line < best.line || (e.line === best.line && e.pc < best.pc)) best = { line: e.line, pc: e.pc };
       }
       if (!best) return { verified: false, message: files.length ? `no code at or after line ${line}` : `no code from ${path} in this image` };
-      placed.push(best.pc);
-      this.addUserBp(best.pc, "line");
+      const pc = this.afterPrologue(best.pc);
+      placed.push(pc);
+      this.addUserBp(pc, "line");
       return { verified: true, line: best.line, message: best.line !== line ? `moved from line ${line} to line ${best.line}, the next with code` : undefined };
     });
     this.sourceBps.set(path, placed);
@@ -168,7 +169,7 @@ export class Debugger {
     return names.map((name) => {
       const f = this.m.functions.findIndex((x) => x.name === name || displayName(x.name) === name);
       if (f < 0) return { verified: false, message: `no function ${name}` };
-      const pc = this.m.functions[f].start;
+      const pc = this.afterPrologue(this.m.functions[f].start);
       this.functionBps.push(pc);
       this.addUserBp(pc, "function");
       const where = lineAt(this.m, pc);
@@ -180,6 +181,17 @@ export class Debugger {
   setExceptionFilters(filters: string[]): void {
     const flags = this.r32(this.L("dbg_flags"));
     this.w32(this.L("dbg_flags"), filters.includes("panic") ? flags | DBG_STOP_ON_PANIC : flags & ~DBG_STOP_ON_PANIC);
+  }
+
+  /**
+   * Past a function's prologue: the ZERO of its locals (wasm's locals start at 0), when pc is the
+   * function's first instruction and the next is on the same line — so a stop at a function's
+   * first line shows its locals as they start, not what the slots held before.
+   */
+  private afterPrologue(pc: number): number {
+    const f = functionAt(this.m, pc);
+    if (f < 0 || this.m.functions[f].start !== pc || (this.m.code[2 * pc] & 0xff) !== Op.ZERO || pc + 1 >= this.m.functions[f].start + this.m.functions[f].length) return pc;
+    return lineAt(this.m, pc + 1)?.line === lineAt(this.m, pc)?.line ? pc + 1 : pc;
   }
 
   private addUserBp(pc: number, kind: "line" | "function"): void {
@@ -260,7 +272,7 @@ export class Debugger {
     if (this.started) return;
     this.started = true;
     if (stopOnEntry) {
-      const pc = this.m.functions[this.m.entry].start;
+      const pc = this.afterPrologue(this.m.functions[this.m.entry].start);
       this.entryBp = pc;
       this.patch(pc);
       this.pin(this.m.entry);
@@ -310,7 +322,7 @@ export class Debugger {
       const f = this.m.functions[fn];
       for (const e of this.m.lines) if (e.pc >= f.start && e.pc < f.start + f.length && e.line) plant(e.pc);
     }
-    if (kind === "in") for (const f of this.m.functions) plant(f.start);
+    if (kind === "in") for (const f of this.m.functions) plant(this.afterPrologue(f.start));
     // The caller, where this function returns to.
     const ret = this.returnPc(top);
     if (ret >= 0) plant(ret);

@@ -14,7 +14,8 @@ import { KtError } from "../../toolchain/errors.ts";
 import type { JitMode } from "../../boot/jit.ts";
 import { DEBUGGER_LABELS, type DebugTarget } from "./session.ts";
 import { readTrailer, fnv, type Carried } from "./trailer.ts";
-export { withDebugTrailer } from "./trailer.ts";
+import { withDebugTrailer } from "./trailer.ts";
+export { withDebugTrailer };
 
 /** What a debug image carries for `kbc` linked into `labels`, built in `root`. */
 export function carried(elf: Uint8Array, kbc: KbcModule, labels: Map<string, number>, o: { info: DebugInfo; optimized: boolean; root: string; jit: JitMode; name: string }): Carried {
@@ -60,3 +61,16 @@ export async function loadDebugTarget(file: string, opts: { optimizeLevel?: numb
   return { target: { kbc, labels: new Map(Object.entries(c.labels)), info: c.info, sourcePath: sourcePathIn(c.root), optimized: c.optimized }, elf, name: path.basename(file) };
 }
 
+/**
+ * The debug image of a .ts entry with its trailer (kt web --debug), from the image cache while
+ * its sources are unchanged.
+ */
+export async function debugEntryImage(entry: string, optimizeLevel = 0, jit: JitMode = "lazy"): Promise<Uint8Array> {
+  const { cachedImage } = await import("../image-cache.ts");
+  return cachedImage(entry, `--debug -O ${optimizeLevel} --jit ${jit}`, async () => {
+    const prog = await buildProgram(entry, { optimizeLevel });
+    const img = linkImage(prog.kbc, path.basename(entry), { jit, debug: true });
+    const c = carried(img.elf, prog.kbc, img.labels, { info: debugInfo(prog.wasm), optimized: optimizeLevel > 0, root: path.dirname(path.resolve(entry)), jit, name: path.basename(entry) });
+    return withDebugTrailer(img.elf, prog.kbc, c);
+  });
+}

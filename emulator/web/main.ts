@@ -26,6 +26,9 @@ import type { HeapMap } from "../heapmap.ts";
 import type { BuildInfo } from "../web.ts";
 import { BootProgress, type Stage } from "./boot-stages.ts";
 import { HeapMapCanvas, describeBlock } from "./heapmap-canvas.ts";
+import { DebugPanel, type DebugView } from "./debug-panel.ts";
+import { readTrailer, type Carried } from "../debug/trailer.ts";
+import type { KbcModule } from "../../toolchain/kbc/module.ts";
 
 const MEMORY_MB = 64;            // as kt boot's default
 const HEAP_POLL_MS = 250;        // the heap map is read at least this often...
@@ -35,6 +38,7 @@ interface KtHook {
   text(): string; heapMap(): HeapMap | undefined; stages(): Stage[]; prompted(): boolean;
   build(): BuildInfo; boots(): number; redraws(): number; promptMs(): number | undefined;
   blockAt(x: number, y: number): ReturnType<HeapMapCanvas["blockAt"]>;
+  debug(): DebugView | undefined;
 }
 declare global { interface Window { kt: KtHook } }
 
@@ -49,7 +53,9 @@ const ui = {
 };
 
 let build: BuildInfo = { version: 0, error: "", entry: "", buildMs: 0 };
-let image: { version: number; bytes: Uint8Array } | undefined;
+let image: { version: number; bytes: Uint8Array; debug?: { kbc: KbcModule; carried: Carried } } | undefined;
+/** The debug panel, once an image with debug information (kt web --debug) has been booted. */
+let panel: DebugPanel | undefined;
 let machine: Machine | undefined;
 let boots = 0;
 let promptMs: number | undefined;
@@ -137,14 +143,29 @@ async function bootOnce(): Promise<void> {
   const module = await v86Wasm();
   progress.done("emulator", "v86.wasm compiled");
   progress.begin("image");
-  if (!image || image.version !== build.version) image = { version: build.version, bytes: await fetchImage(build.version) };
+  if (!image || image.version !== build.version) {
+    const bytes = await fetchImage(build.version);
+    image = { version: build.version, bytes, debug: debugInfoOf(bytes) };
+  }
   await machine?.stop();
   machine = undefined;
   term.reset();
   term.write(`\x1b[2m── boot ${boots} · build ${image.version} of ${build.entry} · ${MEMORY_MB} MiB ──\x1b[0m\r\n`);
-  const m = await Machine.boot(image.bytes, { wasm: module, memoryMB: MEMORY_MB });
-  progress.done("image", `kernel.elf, ${(image.bytes.length / 1024).toFixed(0)} KiB, build ${image.version}`);
+  // A debug image boots stopped: the debugger sets its breakpoints before anything runs.
+  const dbg = image.debug;
+  const m = await Machine.boot(image.bytes, { wasm: module, memoryMB: MEMORY_MB, paused: !!dbg });
+  progress.done("image", `kernel.elf, ${(image.bytes.length / 1024).toFixed(0)} KiB, build ${image.version}${dbg ? ", debug" : ""}`);
+  if (dbg) {
+    panel ??= new DebugPanel(dbg.carried, build.entry);
+    panel.attach(m, dbg.kbc);
+  }
   attach(m);
+  if (dbg) panel!.start();
+}
+
+/** The debug information after a debug image's ELF bytes, or undefined (a plain image). */
+function debugInfoOf(bytes: Uint8Array): { kbc: KbcModule; carried: Carried } | undefined {
+  try { return readTrailer(bytes, "kernel.elf"); } catch { return undefined; }
 }
 
 /** Wires a booted machine to the terminal, the stages and the heap map (synchronously: it already runs). */
@@ -248,6 +269,7 @@ window.kt = {
   redraws: () => heap.redraws,
   promptMs: () => promptMs,
   blockAt: (x, y) => heap.blockAt(x, y),
+  debug: () => panel?.view(),
 };
 
 ui.reboot.addEventListener("click", () => { void reboot(); term.focus(); });
