@@ -139,7 +139,8 @@ export function emitTraps(s: Section, jit = false): void {
   const saved = [ref(V.irqBlocked), ref(V.irqDeliver), ref(V.callLimit), ref(V.jitLim), ref(V.stringRegs), ref(V.stringRegs, 4), ref(V.stringRegs, 8)];
   for (const w of saved) s.i("push", mem({ disp: w }));
   s.i("mov", mem({ disp: ref(V.irqBlocked) }), 1); setDelivery(s, false, "eax"); s.i("mov", mem({ disp: ref(V.stringRegs, 8) }), 0).i("cld");
-  s.i("mov", "eax", mem({ disp: ref(V.faultFn) })).call("vm_reenter");
+  // (pf_reentered: where vm_reenter returns; the debugger knows a fault handler's native frame by it.)
+  s.i("mov", "eax", mem({ disp: ref(V.faultFn) })).call("vm_reenter").label("pf_reentered");
   for (const w of [...saved].reverse()) s.i("pop", mem({ disp: w }));
   // Lines latched while the handler ran are delivered at the next safe point (unless blocked).
   s.i("cmp", mem({ disp: ref(V.irqBlocked) }), 0).jcc("ne", "pf_armed").i("cmp", mem({ disp: ref(V.irqPending) }), 0).jcc("e", "pf_armed");

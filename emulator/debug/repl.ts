@@ -97,7 +97,7 @@ export async function runRepl(program: string, opts: { memoryMB?: number; optimi
         case "finish": await runUntilStop(() => dbg.stepOut()); break;
         case "pause": dbg.pause(); break;
         case "bt": case "backtrace":
-          frames.forEach((f, i) => out(f.marker ? "     -- interrupt --\n" : `${i === selected ? "*" : " "}#${i}  ${where(f)}\n`));
+          frames.forEach((f, i) => out(f.marker ? `     ${f.name}\n` : `${i === selected ? "*" : " "}#${i}  ${where(f)}\n`));
           if (!frames.length) out("not stopped\n");
           break;
         case "frame": case "f": {

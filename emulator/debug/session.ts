@@ -18,14 +18,14 @@ import type { Machine } from "../machine.ts";
 import { type KbcModule, functionAt, lineAt, displayName } from "../../toolchain/kbc/module.ts";
 import { TRAP_CODES, VM_CONTEXT as CX, DEBUG_PORT, THREADS_PORT, Op } from "../../toolchain/kbc/opcodes.ts";
 import { TRAP } from "../../toolchain/errors.ts";
-import { liveness, isLive } from "../../toolchain/kbc/liveness.ts";
+import { liveness, isLive, slotsRead } from "../../toolchain/kbc/liveness.ts";
 import { type DebugInfo, type DebugVar, shortName, isInternal } from "../../toolchain/debuginfo.ts";
 import { STOP, DEBUG_LINE, DBG_STOP_ON_PANIC, EXC_NAMES, TI } from "../../boot/abi.ts";
 
 /** The image's labels the debugger reads and writes (boot/image.ts, vm.ts, jit.ts, debug.ts); the jit_ ones only with the compiling tier. */
 export const DEBUGGER_LABELS = [
   "kbc_code", "op_BREAK", "dbg_go", "dbg_orig", "dbg_reason", "dbg_flags", "vm_ctl_floor", "irqret_insn", "vm_floor_cont",
-  "vm_globals", "irq_pending", "irq_blocked", "irq_deliver", "vm_call_limit",
+  "vm_globals", "irq_pending", "irq_blocked", "irq_deliver", "vm_call_limit", "vm_saved_esp", "pf_reentered",
   "jit_code", "jit_pcmap", "jit_fend", "jit_area", "jit_end", "jit_interp_entries", "jit_pinned", "jit_indirect_calls", "jit_mem_limit",
 ];
 
@@ -522,10 +522,10 @@ export class Debugger {
       regs = { pc: switched ? pc - 1 : pc, ebp: this.rv32(rec.rec + CX.frame), edi: this.rv32(rec.rec + CX.ctl), floor: this.rv32(rec.rec + CX.ctlFloor), live: false, resumed: false };
     }
     const frames: Frame[] = [];
-    const push = (pc: number, base: number, marker = false) => {
+    const push = (pc: number, base: number, marker = false, label = "-- interrupt --") => {
       const fn = functionAt(this.m, pc), where = pc >= 0 ? lineAt(this.m, pc) : null;
       const f: Frame = {
-        id: this.nextFrameId++, name: marker ? "-- interrupt --" : fn >= 0 ? displayName(this.m.functions[fn].name) : "?",
+        id: this.nextFrameId++, name: marker ? label : fn >= 0 ? displayName(this.m.functions[fn].name) : "?",
         path: where ? this.target.sourcePath(where.file) : null, line: where?.line ?? 0, pc, fn, base, marker, top: !frames.length,
       };
       this.frames.set(f.id, f);
@@ -534,14 +534,29 @@ export class Debugger {
     push(regs.pc, regs.ebp);
     const irqret = this.L("irqret_insn"), floorCont = this.L("vm_floor_cont");
     let interrupted = false;
-    for (let e = regs.edi - 8; e >= regs.floor && frames.length < MAX_FRAMES; e -= 8) {
-      const cont = this.rv32(e), base = this.rv32(e + 4);
-      if (cont === floorCont) break;
-      if (cont === irqret) { push(-1, base, true); interrupted = true; continue; }
-      const pc = this.contPc(cont);
-      // A return address is the instruction after the call; an interrupted frame's is where it goes on.
-      push(interrupted ? pc : pc - 1, base);
-      interrupted = false;
+    // The native frame of the innermost vm_call or vm_reenter (boot/image.ts): below a page-fault
+    // handler's floor, the faulting code's registers (pf_entry's pushad and the CPU's frame).
+    let native = regs.live ? this.r32(this.L("vm_saved_esp")) >>> 0 : 0;
+    let { edi, floor } = regs;
+    for (;;) {
+      for (let e = edi - 8; e >= floor && frames.length < MAX_FRAMES; e -= 8) {
+        const cont = this.rv32(e), base = this.rv32(e + 4);
+        if (cont === floorCont) break;
+        if (cont === irqret) { push(-1, base, true); interrupted = true; continue; }
+        const pc = this.contPc(cont);
+        // A return address is the instruction after the call; an interrupted frame's is where it goes on.
+        push(interrupted ? pc : pc - 1, base);
+        interrupted = false;
+      }
+      // vm_reenter's native frame: [floor before, vm_saved_esp before, its pushad (8), its return
+      // address, pf_entry's 7 saved words, pf_entry's pushad (8: edi esi ebp ...), vector, error, eip].
+      if (!native || this.rv32(native + 40) !== this.L("pf_reentered") || frames.length >= MAX_FRAMES) break;
+      const eip = this.rv32(native + 112);
+      const compiled = this.compiledPc(eip);
+      push(-1, 0, true, "-- page fault --");
+      push(compiled >= 0 ? compiled : this.threadedPc(this.rv32(native + 76)), this.rv32(native + 80));
+      edi = this.rv32(native + 72); floor = this.rv32(native);
+      native = this.rv32(native + 4);
     }
     return frames;
   }
@@ -552,7 +567,39 @@ export class Debugger {
   locals(frameId: number): Variable[] {
     const f = this.frames.get(frameId);
     if (!f || f.marker || f.fn < 0) return [];
-    return (this.target.info.locals[f.fn] ?? []).filter((v) => !isInternal(v.name)).map((v) => this.variable(v, f.base + 4 * v.at, f, !!f.top));
+    return this.userLocals(f.fn).map((v) => this.variable(v, f.base + 4 * v.at, f, !!f.top));
+  }
+
+  private shown = new Map<number, DebugVar[]>();
+  /**
+   * The locals of function fn a user wrote: not compiler temporaries, and not the parameters of
+   * functions inlined into it (asc inlines `@inline` functions even at -O 0, naming their
+   * parameters' locals as the parameters, `a`, or `a|2` when the name is taken): a local read only
+   * by instructions outside the function's own lines is one of those. asc's `x|N` (the Nth local
+   * named x) is shown as x when no other shown local is named x.
+   */
+  private userLocals(fn: number): DebugVar[] {
+    const cached = this.shown.get(fn);
+    if (cached) return cached;
+    const f = this.m.functions[fn];
+    const first = lineAt(this.m, f.start);
+    let last = first?.line ?? 0;
+    for (let pc = f.start; pc < f.start + f.length; pc++) {
+      const op = this.m.code[2 * pc] & 0xff;
+      const at = lineAt(this.m, pc);
+      if ((op === Op.RET || op === Op.RET0 || op === Op.RET64) && at && at.file === first?.file) last = Math.max(last, at.line);
+    }
+    const own = (pc: number) => { const at = lineAt(this.m, pc); return !!at && !!first && at.file === first.file && at.line >= first.line && at.line <= last; };
+    const readOwn = new Set<number>(), readAny = new Set<number>();
+    for (let pc = f.start; pc < f.start + f.length; pc++) {
+      if ((this.m.code[2 * pc] & 0xff) === Op.ZERO) continue; // the prologue zeroes, it does not read
+      for (const s of slotsRead(this.m, pc)) { readAny.add(s); if (own(pc)) readOwn.add(s); }
+    }
+    const base = (n: string) => n.replace(/\|\d+$/, "");
+    const kept = (this.target.info.locals[fn] ?? []).filter((v) => !isInternal(base(v.name)) && (v.kind === "param" || readOwn.has(v.at) || !readAny.has(v.at)));
+    const shown = kept.map((v) => ({ ...v, name: kept.filter((x) => base(x.name) === base(v.name)).length === 1 ? base(v.name) : v.name }));
+    this.shown.set(fn, shown);
+    return shown;
   }
   /** The program's globals (its own, and kernel-ts's). */
   globals(): Variable[] {

@@ -143,7 +143,7 @@ export class DebugPanel {
   private renderFrames(): void {
     this.ui.frames.replaceChildren(...this.frames.map((f, i) => {
       const li = document.createElement("li");
-      if (f.marker) { li.className = "marker"; li.textContent = "-- interrupt --"; return li; }
+      if (f.marker) { li.className = "marker"; li.textContent = f.name; return li; }
       li.dataset.index = String(i);
       li.className = i === this.selected ? "selected" : "";
       li.textContent = `${f.name} (${f.path ? f.path.slice(f.path.lastIndexOf("/") + 1) : "?"}:${f.line})`;

@@ -121,6 +121,37 @@ describe("kt debug (DAP)", () => {
     }
   });
 
+  it("a breakpoint in a page-fault handler shows the faulting code below a page-fault frame, interpreted and compiled", async () => {
+    const DEMAND = path.resolve("tests/boot/programs/demand.ts");
+    for (const jit of ["off", "lazy"] as const) {
+      const c = (client = DapClient.inProcess());
+      await c.launch({ program: DEMAND, jit }, async (c) => { await c.request("setBreakpoints", { source: { path: DEMAND }, breakpoints: [{ line: 14 }] }); });
+      expect((await c.waitEvent("stopped")).body.reason).toBe("breakpoint");
+      const frames = await c.frames();
+      expect(frames.map((f) => `${f.name}:${f.line}`), `--jit ${jit}`).toEqual(["onFault:14", "-- page fault --:0", "kmain:27"]);
+      expect(await c.locals(frames[0].id)).toMatchObject({ cr2: "3758096384 (0xe0000000, -536870912)", err: "2 (0x2)" });
+      await c.close();
+      client = undefined;
+    }
+  });
+
+  it("locals are the function's own: an inlined function's parameters are not among them; an optimised build shows nothing stale", async () => {
+    const OPT = path.resolve("tests/debug/programs/opt.ts");
+    const c = (client = DapClient.inProcess());
+    await c.launch({ program: OPT }, async (c) => { await c.request("setBreakpoints", { source: { path: OPT }, breakpoints: [{ line: 12 }] }); });
+    await c.waitEvent("stopped");
+    // work's `a` and `b` (3 * 4, 5 + 7); peek's parameter `a`, inlined twice, is not shown.
+    expect(await c.locals((await c.frames())[0].id)).toEqual({ n: "4 (0x4)", a: "12 (0xc)", b: "12 (0xc)" });
+    await c.close();
+    // -O 3: binaryen inlined work into kmain and dropped the locals' names: no values to be wrong.
+    const o = (client = DapClient.inProcess());
+    await o.launch({ program: OPT, optimize: 3 }, async (c) => { await c.request("setBreakpoints", { source: { path: OPT }, breakpoints: [{ line: 12 }] }); });
+    await o.waitEvent("stopped");
+    const frames = await o.frames();
+    expect(frames.map((f) => f.name)).toEqual(["kmain"]);
+    expect(await o.locals(frames[0].id)).toEqual({});
+  });
+
   it("evaluate reads names and memory (TYPE[ADDRESS]); readMemory reads bytes; a bad expression is a one-line error", async () => {
     const c = (client = DapClient.inProcess());
     await c.launch({ program: LOOP }, async (c) => { await c.request("setBreakpoints", { source: { path: LOOP }, breakpoints: [{ line: 11 }] }); });

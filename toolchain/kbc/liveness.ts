@@ -51,6 +51,15 @@ function useDef(m: KbcModule, pc: number, use: Uint32Array, def: Uint32Array): v
   if (writesA64) { set(def, fields[0]); set(def, fields[0] + 1); }
 }
 
+/** The slots instruction pc reads (a call: its arguments; ABORT: every slot from A). */
+export function slotsRead(m: KbcModule, pc: number): number[] {
+  const use = new Uint32Array(WORDS), def = new Uint32Array(WORDS);
+  useDef(m, pc, use, def);
+  const out: number[] = [];
+  for (let s = 0; s < MAX_FRAME_SLOTS; s++) if ((use[s >>> 5] >>> (s & 31)) & 1) out.push(s);
+  return out;
+}
+
 /** The branch targets of the instruction at pc (a jump table's entries too). */
 export function branchTargets(m: KbcModule, pc: number): number[] {
   const w = m.code[2 * pc], I = m.code[2 * pc + 1], op = OPCODES[w & 0xff];
