@@ -106,10 +106,11 @@ export const END = "@end";
 /**
  * Label suffixes of a load or store's safe point (boot/vm.ts, safePointStub): RESUME_LABEL is
  * entered from outside (an interrupt handler's return: only esi, the instruction, is known there,
- * and a loop's registers are loaded again); it jumps back to RECHECK, and the slow path to
- * REENTRY, both above it: not loops, and both carry what is bound there (checked).
+ * and a loop's registers are loaded again); it jumps back to RECHECK (the slow path's mem_limit
+ * compare), which goes on to REENTRY (the access) above it: not loops, and both carry what is
+ * bound there (checked).
  */
-export const RESUME_LABEL = "_resume", RECHECK = "_ckagain", REENTRY = "_access";
+export const RESUME_LABEL = "_resume", RECHECK = "_exact", REENTRY = "_access";
 const isReentry = (l: string) => l.endsWith(RECHECK) || l.endsWith(REENTRY);
 const PARENT: Record<string, Reg32> = {
   al: "eax", ah: "eax", ax: "eax", cl: "ecx", ch: "ecx", cx: "ecx", dl: "edx", dh: "edx", dx: "edx",

@@ -722,7 +722,7 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
   /**
    * eax := effective address R[B] (or R[A]) + I for a `size`-byte access, trapping when out of
    * memory. Compiled (but `_p`), the limit compare is also a safe point: see JitFlags; the
-   * access follows the label `<tag>_go`, and safePointStub emits the slow path.
+   * access follows the label `<tag>_access` (REENTRY), and safePointStub emits the slow path.
    */
   function address(slotField: (r: Reg32) => void, size: 1 | 2 | 4, tag: string): void {
     if (slotField === fB) loadB(); else loadA();
@@ -731,21 +731,24 @@ export function emitInterpreter(s0: Section, opts: InterpreterOptions = {}): Int
     // _p: compiled once paging is on, when every limit is all ones.
     if (jf.p) return;
     if (!stencilMode) { s.i("cmp", "eax", mem({ disp: ref(VM_LABELS.lim, limitWord(size)) })).jcc("a", `${tag}_oob`); return; }
-    s.label(`${tag}${RECHECK}`).i("cmp", "eax", mem({ disp: ref(VM_LABELS.jitLim) })).jcc("ae", `${tag}_slow`);
+    s.i("cmp", "eax", mem({ disp: ref(VM_LABELS.jitLim) })).jcc("ae", `${tag}_slow`);
     s.label(`${tag}${REENTRY}`);
   }
   const limitWord = (size: 1 | 2 | 4) => (size === 1 ? 0 : size === 2 ? 4 : 8);
   /**
-   * A compiled load or store's slow path (eax = the address): deliver a waiting interrupt and
-   * compare again, or check mem_limit: in memory after all (the access), or the trap at <tag>_oob.
-   * jit_irq_mem keeps eax at the frame's end and returns to <tag>_resume (RESUME_LABEL), which
-   * takes it back. A loop's registers are written back on the way out and loaded at the resume
-   * (boot/stencil.ts).
+   * A compiled load or store's slow path (eax = the address): deliver a waiting interrupt, or
+   * check mem_limit: in memory after all (the access), or the trap at <tag>_oob. jit_irq_mem keeps
+   * eax at the frame's end and returns to <tag>_resume (RESUME_LABEL), which takes it back and
+   * checks mem_limit (RECHECK) — not jit_mem_limit again: an interrupt that came in while the
+   * handler ran waits for the next safe point, so each delivery lets one access through (as a
+   * back edge lets one pass of its loop through), and a handler slower than its interrupts cannot
+   * stop the code it interrupts. A loop's registers are written back on the way out and loaded
+   * at the resume (boot/stencil.ts).
    */
   function safePointStub(size: 1 | 2 | 4, tag: string): void {
     if (!stencilMode || jf.p) return;
     s.label(`${tag}_slow`).i("cmp", mem({ disp: ref(VM_LABELS.irqDeliver) }), 0).jcc("ne", `${tag}_irq`);
-    s.i("cmp", "eax", mem({ disp: ref(VM_LABELS.lim, limitWord(size)) })).jcc("be", `${tag}${REENTRY}`).jmp(`${tag}_oob`);
+    s.label(`${tag}${RECHECK}`).i("cmp", "eax", mem({ disp: ref(VM_LABELS.lim, limitWord(size)) })).jcc("be", `${tag}${REENTRY}`).jmp(`${tag}_oob`);
     s.label(`${tag}_irq`).i("movzx", "ecx", m16({ base: "esi", disp: TI_FRAME })).i("lea", "ecx", mem({ base: "ebp", index: "ecx", scale: 4, size: 0 }));
     s.i("mov", "edx", hole("RESUME")).jmp("jit_irq_mem");
     s.label(`${tag}${RESUME_LABEL}`).i("movzx", "ecx", m16({ base: "esi", disp: TI_FRAME })).i("lea", "ecx", mem({ base: "ebp", index: "ecx", scale: 4, size: 0 }));
