@@ -301,9 +301,10 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   web: {
-    usage: "kt web [entry.ts] [--port N] [--watch] [--debug] [-O N]",
-    summary: "serve the browser page: the kernel in v86 with a terminal, its boot stages and a live heap map",
+    usage: "kt web [entry.ts] [--port N] [--watch] [--debug] [-O N] | kt web --out DIR [entry.ts] [--debug] [-O N]",
+    summary: "serve the browser page: the kernel in v86 with a terminal, its boot stages and a live heap map; or write it as a static site",
     flags: {
+      "--out": { value: "DIR", help: "write the page as a static site into DIR (any static file server serves it, under a sub-path too) and print its size, instead of serving it" },
       "--port": { value: "N", help: "TCP port on 127.0.0.1: 1 to 65535, or 0 for any free one (default 8086)" },
       "--watch": { help: "rebuild the image when a .ts file under kernel-ts/ or the entry's folder changes; the page reboots" },
       "--debug": { help: "serve a debug image (asc -O 0 unless -O is given): the page gets a debug panel (breakpoints by clicking a line, stepping, backtrace, locals; docs/debugging.md)" },
@@ -317,6 +318,15 @@ const COMMANDS: Record<string, Command> = {
     async run(p) {
       const entry = onePositional(p, "web", "entry file", path.join(path.relative(process.cwd(), REPO_ROOT) || ".", "kernel-ts/main.ts"));
       if (!entry.endsWith(".ts")) throw new KtError(`kt web: ${entry}: expected a .ts entry file`);
+      const out = p.flags.get("--out") as string | undefined;
+      if (out !== undefined) {
+        for (const f of ["--port", "--watch"]) if (p.flags.has(f)) throw new KtError(`kt web: ${f} serves the page; --out writes it as files`);
+        if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw new KtError(`kt web: --out ${out}: not a directory`);
+        const site = await (await lazy.web()).writeStaticSite({ entry, out, optimizeLevel: optLevel(p, "web"), debug: p.flags.has("--debug") });
+        const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+        process.stdout.write(`kt web: wrote ${out}: ${site.files.length} files, ${kib(site.bytes)} (${site.files.map((f) => `${f.name} ${kib(f.bytes)}`).join(", ")})\n`);
+        return EXIT.OK;
+      }
       const port = intFlag(p, "--port", "web") ?? 8086;
       if (port > 65535) throw new KtError(`kt web: --port takes 1 to 65535, or 0 for any free port, not ${port}`);
       const server = await (await lazy.web()).serveWeb({

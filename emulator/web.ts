@@ -21,6 +21,7 @@
 // once, at start.
 
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import * as esbuild from "esbuild";
 import { KtError } from "../toolchain/errors.ts";
@@ -50,8 +51,11 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-/** What the page learns from build.js: the image's build number and the last build's error. */
-export interface BuildInfo { version: number; error: string; entry: string; buildMs: number }
+/**
+ * What the page learns from build.js: the image's build number and the last build's error;
+ * `live`: served by kt web (rebuilds come through esbuild's live-reload stream), not a static site.
+ */
+export interface BuildInfo { version: number; error: string; entry: string; buildMs: number; live?: boolean }
 
 const CACHE = path.join(REPO_ROOT, "node_modules/.cache/kt/web");
 const WEB = path.join(REPO_ROOT, "emulator/web");
@@ -66,7 +70,7 @@ export async function serveWeb(o: WebOptions): Promise<WebServer> {
   const { root, www, gen } = makeDirs();
   const rel = path.relative(REPO_ROOT, path.resolve(o.entry));
   const entry = rel.startsWith("..") ? path.resolve(o.entry) : rel; // as the page names it
-  const info: BuildInfo = { version: 0, error: "", entry, buildMs: 0 };
+  const info: BuildInfo = { version: 0, error: "", entry, buildMs: 0, live: true };
   let ctx: esbuild.BuildContext | undefined;
   try {
     await buildKernel(o, www, info);
@@ -92,6 +96,52 @@ export async function serveWeb(o: WebOptions): Promise<WebServer> {
     fs.rmSync(root, { recursive: true, force: true });
     throw e;
   }
+}
+
+export interface StaticSiteOptions {
+  entry: string;
+  /** The folder to write (created; files of an earlier site in it are replaced). */
+  out: string;
+  optimizeLevel?: number;
+  debug?: boolean;
+}
+
+/**
+ * `kt web --out DIR`: the page as a static site — index.html, main.js, style.css, build.js,
+ * v86.wasm and kernel.elf, every URL relative, so any static file server serves it, under a
+ * sub-path too. Returns its files and their total size. Throws the build's one-line KtError.
+ */
+export async function writeStaticSite(o: StaticSiteOptions): Promise<{ files: { name: string; bytes: number }[]; bytes: number }> {
+  const rel = path.relative(REPO_ROOT, path.resolve(o.entry));
+  const entry = rel.startsWith("..") ? path.basename(o.entry) : rel;
+  const t0 = performance.now();
+  const elf = o.debug ? await (await import("./debug/target.ts")).debugEntryImage(o.entry, o.optimizeLevel ?? 0) : await entryImage(o.entry, o.optimizeLevel);
+  const info: BuildInfo = { version: 1, error: "", entry, buildMs: Math.round(performance.now() - t0), live: false };
+  fs.mkdirSync(o.out, { recursive: true });
+  const gen = fs.mkdtempSync(path.join(os.tmpdir(), "kt-site-"));
+  try {
+    writeBuildModule(gen, info);
+    try {
+      await esbuild.build({
+        entryPoints: [
+          { in: path.join(WEB, "main.ts"), out: "main" },
+          { in: path.join(WEB, "style.css"), out: "style" },
+          { in: path.join(gen, "build.ts"), out: "build" },
+        ],
+        bundle: true, format: "esm", platform: "browser", target: "es2022", minify: true,
+        outdir: o.out, logLevel: "silent", plugins: [browserOnly],
+      });
+    } catch (e) {
+      const first = (e as esbuild.BuildFailure).errors?.[0];
+      throw new KtError(`kt web: the page does not build: ${first?.text ?? (e as Error).message}`);
+    }
+  } finally { fs.rmSync(gen, { recursive: true, force: true }); }
+  fs.copyFileSync(path.join(WEB, "index.html"), path.join(o.out, "index.html"));
+  fs.copyFileSync(v86WasmPath(), path.join(o.out, "v86.wasm"));
+  fs.writeFileSync(path.join(o.out, "kernel.elf"), elf);
+  const names = ["index.html", "main.js", "style.css", "build.js", "v86.wasm", "kernel.elf"];
+  const files = names.map((name) => ({ name, bytes: fs.statSync(path.join(o.out, name)).size }));
+  return { files, bytes: files.reduce((n, f) => n + f.bytes, 0) };
 }
 
 /** A fresh serve directory for this process; those of kt web processes no longer running are removed. */

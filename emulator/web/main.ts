@@ -277,10 +277,11 @@ ui.canvas.addEventListener("mousemove", (e) => {
   const hit = heap.blockAt(e.offsetX, e.offsetY);
   ui.canvas.title = hit ? describeBlock(hit.heap, hit.block) : "";
 });
-listenForRebuilds();
 heap.update(undefined);
 void (async () => {
   build = await loadBuild();
+  // Served by kt web: rebuilds arrive on esbuild's stream. A static site (kt web --out) has none.
+  if (build.live) listenForRebuilds();
   showBuildError(build.error);
   await reboot();
 })();
