@@ -13,7 +13,6 @@
 // No writable byte shares a page with code (v86's JIT would discard its translations on every
 // write), and the handlers sit in at most 3 pages at the start of the text.
 
-import path from "node:path";
 import { Section, assemble, listing, mem, m8, ref, type Encoded } from "./asm.ts";
 import { writeElf, type Segment } from "./elf.ts";
 import { emitDebugCode, emitDebugData, debugPanicHook, STOP } from "./debug.ts";
@@ -25,7 +24,6 @@ import { emitTrampolines, emitStencilTables, emitCompiler, emitKindTable, emitJi
 import { OPCODES, TRAP_CODES, VM_STACK_SLOTS, VM_MAX_DEPTH } from "../toolchain/kbc/opcodes.ts";
 import { TRAP, KtError } from "../toolchain/errors.ts";
 import { displayName, type KbcModule } from "../toolchain/kbc/module.ts";
-import { buildProgram } from "../toolchain/build.ts";
 import type { CompileOptions } from "../toolchain/asc.ts";
 import { MAX_FRAMES } from "../toolchain/panic.ts";
 
@@ -62,8 +60,10 @@ export interface Image {
 
 /** Builds the bootable image of a kernel-ts program. */
 export async function buildImage(entry: string, opts: CompileOptions & LinkOptions = {}): Promise<Image> {
+  // (Loaded here: the rest of this module runs in the browser too, the playground's worker.)
+  const { buildProgram } = await import("../toolchain/build.ts");
   const prog = await buildProgram(entry, opts);
-  return linkImage(prog.kbc, path.basename(entry), opts);
+  return linkImage(prog.kbc, entry.slice(entry.replace(/\\/g, "/").lastIndexOf("/") + 1), opts);
 }
 
 export interface LinkOptions {
@@ -436,7 +436,7 @@ function threadedCode(m: KbcModule, addr: (label: string) => number, variants: s
 }
 
 function cstr(s: Section, label: string, text: string): void {
-  s.label(label).bytes([...Buffer.from(text, "latin1"), 0]);
+  s.label(label).bytes([...Array.from(text, (c) => c.charCodeAt(0) & 0xff), 0]); // latin1
 }
 
 /** Read-only tables: functions, threaded kbc code, lines, names, GDT/IDT, messages. */

@@ -7,8 +7,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { KtError } from "./errors.ts";
 import { SourceMap } from "./sourcemap.ts";
-import { DATA_BASE } from "./layout.ts";
-import { RejectCheck, type AscApi } from "./reject.ts";
+import { type AscApi } from "./reject.ts";
+import { ascCompile } from "./asc-core.ts";
 
 /** The repository: the nearest folder upwards holding kernel-ts's package.json (works from bundles too). */
 export const REPO_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
@@ -106,56 +106,23 @@ export async function compileProgram(entry: string, opts: CompileOptions = {}): 
   if (!abs.endsWith(".ts")) throw new KtError(`${entry}: a kernel-ts program is a .ts file`);
   const baseDir = path.dirname(abs);
   const asc = await loadAsc();
-  const outputs = new Map<string, Uint8Array | string>();
-  const diagnostics: string[] = [];
-  const level = opts.optimizeLevel ?? 3;
-  const argv = [
-    path.basename(abs), "--baseDir", baseDir,
-    ...(opts.runtime === "minimal" ? ["--runtime", "minimal"] : ["--runtime", "stub", "--importMemory", "--memoryBase", String(DATA_BASE), "--exportTable"]),
-    "--outFile", "out.wasm", "--sourceMap", "--debug", "--noColors",
-    "--optimizeLevel", String(level), "--shrinkLevel", String(opts.shrinkLevel ?? 0),
-  ];
-  if (level > 0) argv.push("--optimize");
   const rel = (p: string) => path.relative(process.cwd(), path.resolve(baseDir, p)) || p;
-  // `file.ts:line:col` of a character offset; kernel-ts's own files (imported as "kernel-ts/…",
-  // which asc files under ~lib) are shown at their place in this repository.
-  const position = (file: string, text: string, offset: number) => {
-    const before = text.slice(0, offset).split("\n");
+  // Kernel-ts's own files (imported as "kernel-ts/…", which asc files under ~lib) are shown at
+  // their place in this repository.
+  const show = (file: string) => {
     const kt = file.match(/^~lib\/kernel-ts\/(.*)$/);
-    const shown = kt ? path.relative(process.cwd(), path.join(KERNEL_TS, kt[1])) : file.startsWith("~lib/") ? file : rel(file);
-    return `${shown}:${before.length}:${before[before.length - 1].length + 1}`;
+    return kt ? path.relative(process.cwd(), path.join(KERNEL_TS, kt[1])) : file.startsWith("~lib/") ? file : rel(file);
   };
-  const check = opts.runtime === "minimal" ? null : new RejectCheck(await loadApi());
-  const result = await withoutProcessExit(entry, () => asc.main(argv, {
-    transforms: check ? [check.transform as never] : [],
-    readFile: readSource,
-    writeFile(name, contents) { outputs.set(name, contents); },
-    listFiles() { return []; },
-    stdout: { write() { return true; } } as never,
-    stderr: { write() { return true; } } as never,
-    reportDiagnostic(d) {
-      if (d.category < 3) return; // infos and warnings are not build errors
-      const r = d.range as unknown as { start: number; source: { normalizedPath: string } | null } | null;
-      if (check?.hides(d.code, r?.source?.normalizedPath, r?.start)) return;
-      let where = "";
-      if (r?.source) {
-        const file = r.source.normalizedPath;
-        const kt = file.match(/^~lib\/(kernel-ts\/.*)$/);
-        const text = kt ? readSource(`node_modules/${kt[1]}`, baseDir)
-          : file.startsWith("~lib/") ? asc.libraryFiles[file.slice(5).replace(/\.ts$/, "")] : readSource(file, baseDir);
-        where = `${position(file, text ?? "", r.start)}: `;
-      }
-      diagnostics.push(`${where}error: TS${d.code}: ${d.message}`);
+  const out = await withoutProcessExit(entry, () => ascCompile({
+    asc, api: opts.runtime === "minimal" ? null : loadApi(), entryName: path.basename(abs), baseDir, optimizeLevel: opts.optimizeLevel,
+    shrinkLevel: opts.shrinkLevel, runtime: opts.runtime, readFile: (name) => readSource(name, baseDir),
+    sourceText: (file) => {
+      const kt = file.match(/^~lib\/(kernel-ts\/.*)$/);
+      return kt ? readSource(`node_modules/${kt[1]}`, baseDir) : file.startsWith("~lib/") ? asc.libraryFiles[file.slice(5).replace(/\.ts$/, "")] ?? null : readSource(file, baseDir);
     },
+    show,
   }));
-  diagnostics.push(...(check?.problems(position) ?? []));
-  if (diagnostics.length > 0 || result.error) {
-    const msg = diagnostics.length ? diagnostics.join("\n") : `${entry}: error: ${result.error?.message}`;
-    throw new KtError(msg);
-  }
-  const wasm = outputs.get("out.wasm");
-  const map = outputs.get("out.wasm.map");
-  if (!(wasm instanceof Uint8Array) || map === undefined) throw new KtError(`${entry}: asc produced no output`);
-  const mapText = typeof map === "string" ? map : new TextDecoder().decode(map);
+  if ("diagnostics" in out) throw new KtError(out.diagnostics.length ? out.diagnostics.join("\n") : `${entry}: error: ${out.error}`);
+  const { wasm, mapText } = out;
   return { wasm, sourceMap: SourceMap.parse(mapText), baseDir, entry: abs };
 }

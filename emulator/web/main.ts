@@ -29,6 +29,7 @@ import { HeapMapCanvas, describeBlock } from "./heapmap-canvas.ts";
 import { DebugPanel, type DebugView } from "./debug-panel.ts";
 import { readTrailer, type Carried } from "../debug/trailer.ts";
 import type { KbcModule } from "../../toolchain/kbc/module.ts";
+import type { PlaygroundView } from "./playground.ts";
 
 const MEMORY_MB = 64;            // as kt boot's default
 const HEAP_POLL_MS = 250;        // the heap map is read at least this often...
@@ -39,6 +40,7 @@ interface KtHook {
   build(): BuildInfo; boots(): number; redraws(): number; promptMs(): number | undefined;
   blockAt(x: number, y: number): ReturnType<HeapMapCanvas["blockAt"]>;
   debug(): DebugView | undefined;
+  playground(): PlaygroundView | undefined;
 }
 declare global { interface Window { kt: KtHook } }
 
@@ -48,6 +50,8 @@ const ui = {
   canvas: $<HTMLCanvasElement>("heapmap"),
   stages: $<HTMLOListElement>("stages"),
   reboot: $<HTMLButtonElement>("reboot"),
+  playgroundToggle: $<HTMLButtonElement>("playground-toggle"),
+  playground: $<HTMLElement>("playground"),
   error: $<HTMLDivElement>("build-error"),
   status: $<HTMLSpanElement>("status"),
 };
@@ -56,6 +60,9 @@ let build: BuildInfo = { version: 0, error: "", entry: "", buildMs: 0 };
 let image: { version: number; bytes: Uint8Array; debug?: { kbc: KbcModule; carried: Carried } } | undefined;
 /** The debug panel, once an image with debug information (kt web --debug) has been booted. */
 let panel: DebugPanel | undefined;
+/** The playground, once opened; the image it built last (boots and reboots use it instead of the site's). */
+let playground: PlaygroundView | undefined;
+let built: { bytes: Uint8Array; label: string; debug?: { kbc: KbcModule; carried: Carried } } | undefined;
 let machine: Machine | undefined;
 let boots = 0;
 let promptMs: number | undefined;
@@ -143,18 +150,19 @@ async function bootOnce(): Promise<void> {
   const module = await v86Wasm();
   progress.done("emulator", "v86.wasm compiled");
   progress.begin("image");
-  if (!image || image.version !== build.version) {
+  if (!built && (!image || image.version !== build.version)) {
     const bytes = await fetchImage(build.version);
     image = { version: build.version, bytes, debug: debugInfoOf(bytes) };
   }
+  const boot = built ? { version: image?.version ?? 0, ...built } : image!;
   await machine?.stop();
   machine = undefined;
   term.reset();
-  term.write(`\x1b[2m── boot ${boots} · build ${image.version} of ${build.entry} · ${MEMORY_MB} MiB ──\x1b[0m\r\n`);
+  term.write(`\x1b[2m── boot ${boots} · ${built ? built.label : `build ${boot.version} of ${build.entry}`} · ${MEMORY_MB} MiB ──\x1b[0m\r\n`);
   // A debug image boots stopped: the debugger sets its breakpoints before anything runs.
-  const dbg = image.debug;
-  const m = await Machine.boot(image.bytes, { wasm: module, memoryMB: MEMORY_MB, paused: !!dbg });
-  progress.done("image", `kernel.elf, ${(image.bytes.length / 1024).toFixed(0)} KiB, build ${image.version}${dbg ? ", debug" : ""}`);
+  const dbg = boot.debug;
+  const m = await Machine.boot(boot.bytes, { wasm: module, memoryMB: MEMORY_MB, paused: !!dbg });
+  progress.done("image", `${built ? built.label : "kernel.elf"}, ${(boot.bytes.length / 1024).toFixed(0)} KiB${built ? "" : `, build ${boot.version}`}${dbg ? ", debug" : ""}`);
   if (dbg) {
     panel ??= new DebugPanel(dbg.carried, build.entry);
     panel.attach(m, dbg.kbc);
@@ -270,9 +278,29 @@ window.kt = {
   promptMs: () => promptMs,
   blockAt: (x, y) => heap.blockAt(x, y),
   debug: () => panel?.view(),
+  playground: () => playground,
 };
 
+/** Opens (the first time: loads) the playground; closes it again. */
+async function togglePlayground(): Promise<void> {
+  ui.playground.hidden = !ui.playground.hidden;
+  if (ui.playground.hidden || playground) return;
+  setStatus("loading the playground…");
+  try {
+    const url = new URL("playground.js", location.href).href;
+    const mod = (await import(url)) as typeof import("./playground.ts");
+    playground = await mod.openPlayground({
+      async boot(bytes, label) { built = { bytes, label, debug: debugInfoOf(bytes) }; await reboot(); },
+    });
+    setStatus(about());
+  } catch (e) {
+    ui.playground.hidden = true;
+    setStatus(`the playground did not load: ${(e as Error).message}`, true);
+  }
+}
+
 ui.reboot.addEventListener("click", () => { void reboot(); term.focus(); });
+ui.playgroundToggle.addEventListener("click", () => { void togglePlayground(); });
 ui.canvas.addEventListener("mousemove", (e) => {
   const hit = heap.blockAt(e.offsetX, e.offsetY);
   ui.canvas.title = hit ? describeBlock(hit.heap, hit.block) : "";

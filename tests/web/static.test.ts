@@ -3,33 +3,12 @@
 // boots to the prompt and answers `heap`, and fetches nothing from outside it.
 import { describe, it, expect, afterAll } from "vitest";
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import type { AddressInfo } from "node:net";
 import type { Browser } from "playwright-core";
 import { chromiumChecks, launchChromium } from "../lib/browser.ts";
 import { kt } from "../lib/kt.ts";
-
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm" };
-
-/** Serves `dir` under `prefix` ("/" or "/some/path/") with nothing but files; records every request. */
-function staticServer(dir: string, prefix: string): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
-  const requests: string[] = [];
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://x");
-    requests.push(url.pathname);
-    if (!url.pathname.startsWith(prefix)) { res.writeHead(404).end(); return; }
-    const name = url.pathname.slice(prefix.length) || "index.html";
-    const file = path.join(dir, name);
-    if (!file.startsWith(dir + path.sep) || !fs.existsSync(file)) { res.writeHead(404).end(); return; }
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" }).end(fs.readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
-    const port = (server.address() as AddressInfo).port;
-    resolve({ url: `http://127.0.0.1:${port}${prefix}`, requests, close: () => new Promise((r) => server.close(() => r())) });
-  }));
-}
+import { staticServer } from "../lib/static-server.ts";
 
 let browser: Browser | undefined;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kt-site-test-"));
@@ -39,8 +18,8 @@ describe("kt web --out: a static site", () => {
   it("writes the site and says its size in one line; bad combinations are one-line errors", () => {
     const r = kt(["web", "--out", dir]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^kt web: wrote ${dir}: 6 files, \\d+ KiB \\(index.html \\d+ KiB, main.js \\d+ KiB, style.css \\d+ KiB, build.js \\d+ KiB, v86.wasm \\d+ KiB, kernel.elf \\d+ KiB\\)\\n$`));
-    expect(fs.readdirSync(dir).sort()).toEqual(["build.js", "index.html", "kernel.elf", "main.js", "style.css", "v86.wasm"]);
+    expect(r.stdout).toMatch(new RegExp(`^kt web: wrote ${dir}: 9 files, \\d+ KiB \\(index.html \\d+ KiB, main.js \\d+ KiB, style.css \\d+ KiB, build.js \\d+ KiB, v86.wasm \\d+ KiB, kernel.elf \\d+ KiB, playground.js \\d+ KiB, playground-worker.js \\d+ KiB, kernel-sources.json \\d+ KiB\\)\\n$`));
+    expect(fs.readdirSync(dir).sort()).toEqual(["build.js", "index.html", "kernel-sources.json", "kernel.elf", "main.js", "playground-worker.js", "playground.js", "style.css", "v86.wasm"]);
     expect(kt(["web", "--out", dir, "--watch"]).stderr).toBe("kt web: --watch serves the page; --out writes it as files\n");
     expect(kt(["web", "--out", "README.md"]).stderr).toBe("kt web: --out README.md: not a directory\n");
   }, 120_000);
