@@ -78,6 +78,7 @@ export async function serveWeb(o: WebOptions): Promise<WebServer> {
     fs.copyFileSync(path.join(WEB, "index.html"), path.join(www, "index.html"));
     fs.copyFileSync(v86WasmPath(), path.join(www, "v86.wasm"));
     writeKernelSources(www);
+    await bundlePlayground(www, false);
     writeBuildModule(gen, info);
     ctx = await pageContext(www, gen);
     await bundle(ctx);
@@ -126,7 +127,7 @@ export async function writeStaticSite(o: StaticSiteOptions): Promise<{ files: { 
       await esbuild.build({
         entryPoints: pageEntries(gen),
         bundle: true, format: "esm", platform: "browser", target: "es2022", minify: true,
-        outdir: o.out, logLevel: "silent", plugins: [browserOnly, icedInBrowser, nodeStubs],
+        outdir: o.out, logLevel: "silent", plugins: [browserOnly],
       });
     } catch (e) {
       const first = (e as esbuild.BuildFailure).errors?.[0];
@@ -134,6 +135,7 @@ export async function writeStaticSite(o: StaticSiteOptions): Promise<{ files: { 
       throw new KtError(`kt web: the page does not build: ${where}${first?.text ?? (e as Error).message}`);
     }
   } finally { fs.rmSync(gen, { recursive: true, force: true }); }
+  await bundlePlayground(o.out, true);
   fs.copyFileSync(path.join(WEB, "index.html"), path.join(o.out, "index.html"));
   fs.copyFileSync(v86WasmPath(), path.join(o.out, "v86.wasm"));
   fs.writeFileSync(path.join(o.out, "kernel.elf"), elf);
@@ -198,16 +200,32 @@ const pageEntries = (gen: string) => [
   { in: path.join(WEB, "main.ts"), out: "main" },
   { in: path.join(WEB, "style.css"), out: "style" },
   { in: path.join(gen, "build.ts"), out: "build" },
+];
+const playgroundEntries = [
   { in: path.join(WEB, "playground.ts"), out: "playground" },
   { in: path.join(WEB, "playground-worker.ts"), out: "playground-worker" },
 ];
+
+/** The playground's bundles (they do not change with the kernel: built once, not on every rebuild). */
+async function bundlePlayground(outdir: string, minify: boolean): Promise<void> {
+  try {
+    await esbuild.build({
+      entryPoints: playgroundEntries, bundle: true, format: "esm", platform: "browser", target: "es2022", minify,
+      outdir, logLevel: "silent", plugins: [browserOnly, icedInBrowser, nodeStubs],
+    });
+  } catch (e) {
+    const first = (e as esbuild.BuildFailure).errors?.[0];
+    const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : "";
+    throw new KtError(`kt web: the playground does not build: ${where}${first?.text ?? (e as Error).message}`);
+  }
+}
 
 /** The esbuild context of the page: its bundles (pageEntries) into www/. */
 function pageContext(www: string, gen: string): Promise<esbuild.BuildContext> {
   return esbuild.context({
     entryPoints: pageEntries(gen),
     bundle: true, format: "esm", platform: "browser", target: "es2022",
-    outdir: www, sourcemap: "linked", logLevel: "silent", plugins: [browserOnly, icedInBrowser, nodeStubs],
+    outdir: www, sourcemap: "linked", logLevel: "silent", plugins: [browserOnly],
   });
 }
 

@@ -82,6 +82,11 @@ describe("the playground", () => {
     expect(await pg<string>(page, ".status")).toMatch(/^build failed at shell\/shell.ts:188: the running kernel stays$/);
     expect(await command(page, "uptime")).toMatch(/^uptime: /);
 
+    // Download saves the file shown, as edited.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#pg-download")]);
+    expect(download.suggestedFilename()).toBe("shell.ts");
+    expect(fs.readFileSync(await download.path(), "utf8")).toContain("function uptime(): void {{{ )");
+
     // A reload keeps the edits (localStorage); Reset restores the shipped source.
     await page.reload();
     await page.waitForFunction("window.kt?.prompted() === true", undefined, { timeout: WAIT_MS });

@@ -43,9 +43,28 @@ describe("kt web --out: a static site", () => {
         await page.waitForFunction("/kt> heap\\n[^]*tlsf: heap[^]*\\nkt> $/.test(window.kt.text())", undefined, { timeout: 30_000 });
         expect(outside).toEqual([]);
         expect(errors).toEqual([]);
+        console.log(`static site from ${prefix}: load → prompt ${Math.round((await page.evaluate("window.kt.promptMs()")) as number)} ms`);
         expect(server.requests.every((r) => r.startsWith(prefix))).toBe(true);
         await page.close();
       } finally { await server.close(); }
     }, 120_000);
   }
+
+  it("with --debug it carries a debug image, and the page shows its debug panel", async () => {
+    if (!chromiumChecks("the static site's debug panel")) return;
+    const dbgDir = fs.mkdtempSync(path.join(os.tmpdir(), "kt-site-debug-"));
+    try {
+      expect(kt(["web", "--out", dbgDir, "--debug"]).code).toBe(0);
+      const server = await staticServer(dbgDir, "/");
+      try {
+        browser ??= await launchChromium();
+        const page = await browser.newPage();
+        await page.goto(server.url);
+        await page.waitForFunction("window.kt?.prompted() === true", undefined, { timeout: 60_000 });
+        expect(await page.isVisible("#debug")).toBe(true);
+        expect(await page.evaluate("window.kt.debug().state")).toBe("running");
+        await page.close();
+      } finally { await server.close(); }
+    } finally { fs.rmSync(dbgDir, { recursive: true, force: true }); }
+  }, 180_000);
 });
