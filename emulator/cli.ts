@@ -16,6 +16,7 @@ import { HostDevices } from "./host/devices.ts";
 import { runKbc, runWasm } from "./host/run.ts";
 import { REPO_ROOT } from "../toolchain/asc.ts";
 import { floppyImageError } from "../boot/floppy-format.ts";
+import { unescapeSend } from "./escapes.ts";
 import type { Machine, SerialConsole } from "./machine.ts";
 import type { QemuMachine } from "./qemu.ts";
 // The emulator, the assembler and QEMU support load on first use (kt run stays light).
@@ -343,7 +344,7 @@ const COMMANDS: Record<string, Command> = {
     usage: "kt debug [entry.ts | image.elf] [--repl] [--memory MB] [-O N] [--jit lazy|eager|off]",
     summary: "debug a program in the guest: the Debug Adapter Protocol on stdin/stdout (VS Code), or a terminal session with --repl",
     flags: {
-      "--repl": { help: "a terminal session instead of DAP: break FILE:LINE | FUNCTION, run, continue, next, step, finish, bt, locals, print NAME, x ADDR [N], quit (help lists them)" },
+      "--repl": { help: "a terminal session instead of DAP: break FILE:LINE | FUNCTION, run, continue, next, step, finish, bt, locals, print NAME, x ADDR [N], send TEXT, quit (help lists them)" },
       "--memory": { value: "MB", help: "guest RAM in MiB (default 64)" },
       "-O": { value: "N", help: "asc optimisation level 0..3 (default 0 for a debug build: no inlining, every local kept)" },
       "--jit": { value: "MODE", help: "the guest VM's compiling tier (default lazy): a function with a breakpoint runs in the interpreter, the rest compiled" },
@@ -421,12 +422,6 @@ function secondsFlag(p: Parsed, name: string, cmd: string): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== "string" || !/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new KtError(`kt ${cmd}: ${name} takes a number of seconds above 0, not '${v}'`);
   return Number(v);
-}
-
-/** --send text: C-style escapes \n \r \t \e \0 \\ \xHH; any other backslash stays as it is. */
-function unescapeSend(text: string): string {
-  return text.replace(/\\(x[0-9a-fA-F]{2}|[nrte0\\])/g, (_, e: string) =>
-    e[0] === "x" ? String.fromCharCode(parseInt(e.slice(1), 16)) : ({ n: "\n", r: "\r", t: "\t", e: "\x1b", "0": "\0", "\\": "\\" } as Record<string, string>)[e]);
 }
 
 type BootStep = { send: string } | { expect: RegExp };

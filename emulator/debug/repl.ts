@@ -7,6 +7,7 @@ import { Machine } from "../machine.ts";
 import { Debugger, type Stop, type Frame } from "./session.ts";
 import { loadDebugTarget } from "./target.ts";
 import { EXIT } from "../../toolchain/errors.ts";
+import { unescapeSend } from "../escapes.ts";
 import type { JitMode } from "../../boot/jit.ts";
 
 const HELP = `commands:
@@ -19,6 +20,7 @@ const HELP = `commands:
   locals                       the frame's parameters and locals
   print NAME | TYPE[ADDRESS]   a variable, or memory: u8 u16 u32 u64 i8 i16 i32 i64 (p)
   x ADDRESS [N]                N words (default 4) of memory in hex
+  send TEXT                    type TEXT into COM1 (escapes \\n \\r \\t \\xHH): the guest reads it when it runs
   catch panic                  stop at a panic before its report
   pause                        (while running) stop where the guest is; Ctrl-C does it too
   quit                         end the session (q)
@@ -29,8 +31,14 @@ export async function runRepl(program: string, opts: { memoryMB?: number; optimi
   const machine = await Machine.boot(loaded.elf, { memoryMB: opts.memoryMB ?? 64, paused: true });
   const dbg = new Debugger(machine, loaded.target);
   const out = (s: string) => process.stdout.write(s);
-  machine.onSerial((bytes) => out(Buffer.from(bytes).toString("latin1")));
-  let waiting: ((what: Stop | number) => void) | null = null;
+  let lastOutput = Date.now();
+  machine.onSerial((bytes) => { lastOutput = Date.now(); out(Buffer.from(bytes).toString("latin1")); });
+  const QUIET_MS = 1000;
+  const quiet = () => new Promise<"closed">((resolve) => {
+    const t = setInterval(() => { if (Date.now() - lastOutput > QUIET_MS) { clearInterval(t); resolve("closed"); } }, 50);
+  });
+  let waiting: ((what: Stop | number | "closed") => void) | null = null;
+  let inputClosed = false;
   let exitCode: number | undefined;
   let frames: Frame[] = [];
   let selected = 0;
@@ -44,10 +52,13 @@ export async function runRepl(program: string, opts: { memoryMB?: number; optimi
   const where = (f: Frame) => `${f.name} (${f.path ? f.path.slice(f.path.lastIndexOf("/") + 1) : "?"}:${f.line})`;
   /** Lets the guest run until it stops or exits; prints where. */
   const runUntilStop = async (go: () => void): Promise<void> => {
-    const next = new Promise<Stop | number>((resolve) => { waiting = resolve; });
+    const next = new Promise<Stop | number | "closed">((resolve) => { waiting = resolve; });
     go();
-    const r = await next;
+    // Input that has ended, every command read: the guest runs until it stops, exits, or has been
+    // quiet on COM1 for a second (a kernel waiting for input), and the session ends.
+    const r = inputClosed && !queue.length ? await Promise.race([next, quiet()]) : await next;
     waiting = null;
+    if (r === "closed") return;
     if (typeof r === "number") { out(`[exited with code ${r}]\n`); return; }
     const f = frames[0];
     out(`stopped (${r.reason}${r.text ? `: ${r.text}` : ""}) in ${f ? where(f) : "?"}\n`);
@@ -55,9 +66,22 @@ export async function runRepl(program: string, opts: { memoryMB?: number; optimi
   };
   const rl = readline.createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true });
   rl.on("SIGINT", () => { if (dbg.isRunning) dbg.pause(); else rl.close(); });
+  // Lines are queued as they come (piped input arrives at once); each command is taken in turn.
+  const queue: string[] = [];
+  let wake: (() => void) | null = null;
+  rl.on("line", (l) => { queue.push(l); wake?.(); });
+  rl.on("close", () => { inputClosed = true; wake?.(); if (!queue.length) void quiet().then(() => waiting?.("closed")); });
+  const nextLine = async (): Promise<string | null> => {
+    while (!queue.length) {
+      if (inputClosed) return null;
+      await new Promise<void>((r) => { wake = r; });
+      wake = null;
+    }
+    return queue.shift()!;
+  };
   const prompt = () => { if (process.stdin.isTTY) out("(kt) "); };
   prompt();
-  for await (const raw of rl) {
+  for (let raw = await nextLine(); raw !== null; raw = await nextLine()) {
     const line = raw.trim();
     if (!line) { prompt(); continue; }
     const [cmd, ...rest] = line.split(/\s+/);
@@ -96,6 +120,10 @@ export async function runRepl(program: string, opts: { memoryMB?: number; optimi
         case "step": case "s": await runUntilStop(() => dbg.stepIn()); break;
         case "finish": await runUntilStop(() => dbg.stepOut()); break;
         case "pause": dbg.pause(); break;
+        case "send":
+          if (!arg) { out("send takes the text to type (escapes \\n \\r \\t \\xHH)\n"); break; }
+          machine.send(unescapeSend(arg));
+          break;
         case "bt": case "backtrace":
           frames.forEach((f, i) => out(f.marker ? `     ${f.name}\n` : `${i === selected ? "*" : " "}#${i}  ${where(f)}\n`));
           if (!frames.length) out("not stopped\n");

@@ -58,6 +58,17 @@ describe("kt debug --repl", () => {
   }, 60_000);
 });
 
+describe("kt debug --repl on the kernel", () => {
+  it("send types into the shell; a breakpoint in a command stops there; when the input ends the kernel runs until it is quiet", () => {
+    const r = kt(["debug", "--repl", "kernel-ts/main.ts"], { input: "break shell/shell.ts:189\nsend uptime\\n\nrun\nbt\nlocals\ndelete\ncontinue\n" });
+    expect(r.stdout).toContain("breakpoint at shell/shell.ts:189\n");
+    expect(r.stdout).toContain("kt> uptime\nstopped (breakpoint) in uptime (shell.ts:189)\n  189  const t = irq_count(0);\n");
+    expect(r.stdout).toContain("*#0  uptime (shell.ts:189)\n #1  run (shell.ts:61)\n #2  shell_run (shell.ts:35)\n #3  kmain (main.ts:58)\nt = 0 (0x0)\nno breakpoints\n");
+    expect(r.stdout).toMatch(/no breakpoints\nuptime: \d+\.\d+ s \(\d+ ticks\)\nkt> $/);
+    expect(r.code).toBe(0);
+  }, 120_000);
+});
+
 describe("kt build --debug", () => {
   it("writes an image kt debug runs with its breakpoints; a plain image is refused in one line", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kt-debug-"));
