@@ -78,7 +78,8 @@ export interface LinkOptions {
   /**
    * A debug image (`kt debug`, docs/debugging.md): compiled code keeps every slot up to date at
    * every instruction boundary, as the interpreter does — no value left only in eax (`_d`, `_c`
-   * and `_n`), no loop registers, no safe point folded into loads and stores (`_f`).
+   * and `_n`), no loop registers, no safe point folded into loads and stores (`_f`) — and the
+   * interpreter takes no operand forwarded in eax (`_e`).
    */
   debug?: boolean;
 }
@@ -114,7 +115,9 @@ export function linkImage(m: KbcModule, name = "kernel", opts: LinkOptions = {})
     const jitSec = new Section("jit", jitBase);
     const data = new Section("data", dataBase);
     const info = emitText(text, m, opts);
-    variants ??= { interp: handlerVariants(m, info), jit: jit ? jitVariants(m, info, { exact: !!opts.debug }) : [] };
+    // A debug image's interpreter takes no operand from eax: the debugger may send any compiled
+    // frame on in it from any instruction (emulator/debug/session.ts), eax then being lost.
+    variants ??= { interp: handlerVariants(m, info, { noForwarding: !!opts.debug }), jit: jit ? jitVariants(m, info, { exact: !!opts.debug }) : [] };
     emitRodata(rodata, m, variants.interp, jit);
     let stencilEmits: { label: string; holeItems: ReturnType<typeof emitStencil>["holeItems"] }[] = [];
     if (jit) {

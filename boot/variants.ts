@@ -37,14 +37,14 @@ export function backward(m: KbcModule, pc: number): boolean {
  * (a safe point), `_e` for an operand forwarded in eax (see boot/vm.ts). Operand forwarding needs
  * the instruction reached only by falling through from its producer.
  */
-export function handlerVariants(m: KbcModule, info: InterpreterInfo): string[] {
+export function handlerVariants(m: KbcModule, info: InterpreterInfo, opts: { noForwarding?: boolean } = {}): string[] {
   const n = m.code.length >> 1;
   const entered = enteredMap(m);
   const out: string[] = [];
   for (let pc = 0; pc < n; pc++) {
     const { op, A, B } = fieldsOf(m.code[2 * pc]);
     let e = false;
-    if (pc > 0 && !entered[pc]) {
+    if (pc > 0 && !entered[pc] && !opts.noForwarding) {
       const field = EAX_CONSUMERS.get(op.name), prev = fieldsOf(m.code[2 * (pc - 1)]);
       e = !!field && info.producers.has(prev.op.name) && prev.A === (field === "A" ? A : B);
     }

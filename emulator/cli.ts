@@ -322,6 +322,7 @@ const COMMANDS: Record<string, Command> = {
       const out = p.flags.get("--out") as string | undefined;
       if (out !== undefined) {
         for (const f of ["--port", "--watch"]) if (p.flags.has(f)) throw new KtError(`kt web: ${f} serves the page; --out writes it as files`);
+        if (!out) throw new KtError("kt web: --out needs a folder");
         if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw new KtError(`kt web: --out ${out}: not a directory`);
         const site = await (await lazy.web()).writeStaticSite({ entry, out, optimizeLevel: optLevel(p, "web"), debug: p.flags.has("--debug") });
         const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;

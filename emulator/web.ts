@@ -119,7 +119,9 @@ export async function writeStaticSite(o: StaticSiteOptions): Promise<{ files: { 
   const t0 = performance.now();
   const elf = o.debug ? await (await import("./debug/target.ts")).debugEntryImage(o.entry, o.optimizeLevel ?? 0) : await entryImage(o.entry, o.optimizeLevel);
   const info: BuildInfo = { version: 1, error: "", entry, buildMs: Math.round(performance.now() - t0), live: false };
-  fs.mkdirSync(o.out, { recursive: true });
+  try { fs.mkdirSync(o.out, { recursive: true }); fs.accessSync(o.out, fs.constants.W_OK); } catch (e) {
+    throw new KtError(`kt web: --out ${o.out}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   const gen = fs.mkdtempSync(path.join(os.tmpdir(), "kt-site-"));
   try {
     writeBuildModule(gen, info);

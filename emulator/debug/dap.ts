@@ -82,8 +82,11 @@ export class DapServer {
         case "launch": return await this.launch(req, a);
         case "setBreakpoints": {
           const src = a.source as { path?: string } | undefined;
-          const lines = ((a.breakpoints as { line: number }[] | undefined) ?? (a.lines as number[] | undefined)?.map((line) => ({ line })) ?? []).map((b) => b.line);
-          if (!src?.path) return this.fail(req, "setBreakpoints: source.path is required");
+          const given = a.breakpoints ?? (Array.isArray(a.lines) ? (a.lines as unknown[]).map((line) => ({ line })) : []);
+          if (!Array.isArray(given)) return this.fail(req, "setBreakpoints: breakpoints must be an array of { line }");
+          const lines = given.map((b) => (b as { line?: unknown })?.line);
+          if (!lines.every((l): l is number => Number.isInteger(l) && (l as number) >= 1)) return this.fail(req, "setBreakpoints: every breakpoint needs a line, a whole number from 1");
+          if (typeof src?.path !== "string" || !src.path) return this.fail(req, "setBreakpoints: source.path is required");
           const r = this.need().setBreakpoints(src.path, lines);
           this.respond(req, { breakpoints: r.map((b) => ({ verified: b.verified, line: b.line, message: b.message, source: { path: src.path } })) });
           return;
@@ -97,10 +100,12 @@ export class DapServer {
           this.need().setExceptionFilters((a.filters as string[] | undefined) ?? []);
           this.respond(req);
           return;
-        case "configurationDone":
+        case "configurationDone": {
+          const dbg = this.need();
+          dbg.start(this.stopOnEntry);
           this.respond(req);
-          this.need().start(this.stopOnEntry);
           return;
+        }
         case "threads": this.respond(req, { threads: this.dbg ? this.dbg.threads() : [{ id: 1, name: "kernel" }] }); return;
         case "stackTrace": {
           const all = this.need().stackTrace(Number(a.threadId ?? 1));
@@ -136,7 +141,10 @@ export class DapServer {
           return;
         }
         case "readMemory": {
-          const base = Number(BigInt(String(a.memoryReference))), offset = Number(a.offset ?? 0), count = Math.min(Number(a.count ?? 0), 1 << 20);
+          const ref = String(a.memoryReference ?? ""), offset = Number(a.offset ?? 0), count = Number(a.count ?? 0);
+          if (!/^(0x[0-9a-f]+|\d+)$/i.test(ref)) return this.fail(req, `readMemory: memoryReference must be an address (0x… or decimal), not ${JSON.stringify(ref)}`);
+          if (!Number.isInteger(offset) || !Number.isInteger(count) || count < 0 || count > 1 << 20) return this.fail(req, "readMemory: count must be a whole number from 0 to 1048576, offset a whole number");
+          const base = Number(BigInt(ref) & 0xffffffffn);
           const addr = (base + offset) >>> 0;
           const bytes = this.need().readMemory(addr, count) ?? new Uint8Array(0);
           this.respond(req, { address: `0x${addr.toString(16)}`, data: Buffer.from(bytes).toString("base64"), unreadableBytes: count - bytes.length });
@@ -178,8 +186,14 @@ export class DapServer {
     const jit = (a.jit as JitMode | undefined) ?? this.opts.jit;
     if (jit !== undefined && !["off", "lazy", "eager"].includes(jit)) return this.fail(req, `kt debug: jit takes lazy, eager or off, not ${String(jit)}`);
     const level = a.optimize !== undefined ? Number(a.optimize) : this.opts.optimizeLevel;
+    if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 3)) return this.fail(req, `kt debug: optimize takes 0 to 3, not ${String(a.optimize)}`);
+    const memory = Number(a.memory ?? this.opts.memoryMB ?? 64);
+    if (!(Number.isInteger(memory) && memory >= 2 && memory <= 3072)) return this.fail(req, `kt debug: memory takes 2 to 3072 (MiB), not ${String(a.memory)}`);
     this.loaded = await loadDebugTarget(program, { optimizeLevel: level, jit });
-    const machine = await Machine.boot(this.loaded.elf, { memoryMB: Number(a.memory ?? this.opts.memoryMB ?? 64), paused: true });
+    let machine: Machine;
+    try { machine = await Machine.boot(this.loaded.elf, { memoryMB: memory, paused: true }); } catch (e) {
+      return this.fail(req, `kt debug: ${program}: ${(e as Error).message.split("\n")[0]}`);
+    }
     const dbg = new Debugger(machine, this.loaded.target);
     this.dbg = dbg;
     machine.onSerial((bytes) => this.event("output", { category: "stdout", output: Buffer.from(bytes).toString("latin1") }));

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import { Machine } from "../machine.ts";
 import { Debugger, type Stop, type Frame } from "./session.ts";
 import { loadDebugTarget } from "./target.ts";
-import { EXIT } from "../../toolchain/errors.ts";
+import { EXIT, KtError } from "../../toolchain/errors.ts";
 import { unescapeSend } from "../escapes.ts";
 import type { JitMode } from "../../boot/jit.ts";
 
@@ -28,7 +28,10 @@ const HELP = `commands:
 
 export async function runRepl(program: string, opts: { memoryMB?: number; optimizeLevel?: number; jit?: JitMode }): Promise<number> {
   const loaded = await loadDebugTarget(program, { optimizeLevel: opts.optimizeLevel, jit: opts.jit });
-  const machine = await Machine.boot(loaded.elf, { memoryMB: opts.memoryMB ?? 64, paused: true });
+  let machine: Machine;
+  try { machine = await Machine.boot(loaded.elf, { memoryMB: opts.memoryMB ?? 64, paused: true }); } catch (e) {
+    throw new KtError(`kt debug: ${program}: ${(e as Error).message.split("\n")[0]}`);
+  }
   const dbg = new Debugger(machine, loaded.target);
   const out = (s: string) => process.stdout.write(s);
   let lastOutput = Date.now();
@@ -53,7 +56,7 @@ export async function runRepl(program: string, opts: { memoryMB?: number; optimi
   /** Lets the guest run until it stops or exits; prints where. */
   const runUntilStop = async (go: () => void): Promise<void> => {
     const next = new Promise<Stop | number | "closed">((resolve) => { waiting = resolve; });
-    go();
+    try { go(); } catch (e) { waiting = null; throw e; }
     // Input that has ended, every command read: the guest runs until it stops, exits, or has been
     // quiet on COM1 for a second (a kernel waiting for input), and the session ends.
     const r = inputClosed && !queue.length ? await Promise.race([next, quiet()]) : await next;
@@ -65,7 +68,16 @@ export async function runRepl(program: string, opts: { memoryMB?: number; optimi
     if (f) out(`${String(f.line).padStart(5)}  ${sourceLine(f)}\n`);
   };
   const rl = readline.createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true });
-  rl.on("SIGINT", () => { if (dbg.isRunning) dbg.pause(); else rl.close(); });
+  // Ctrl-C pauses the guest; a second one while that pause waits (interrupts off: docs/debugging.md) ends the session.
+  let pauseAsked = false;
+  dbg.onStop(() => { pauseAsked = false; });
+  rl.on("SIGINT", () => {
+    if (!dbg.isRunning) { rl.close(); return; }
+    if (pauseAsked) { out("\nthe guest does not stop (interrupts off?): ending the session\n"); void dbg.terminate().then(() => process.exit(130)); return; }
+    pauseAsked = true;
+    out("\npausing (Ctrl-C again ends the session)\n");
+    try { dbg.pause(); } catch (e) { out(`error: ${(e as Error).message}\n`); }
+  });
   // Lines are queued as they come (piped input arrives at once); each command is taken in turn.
   const queue: string[] = [];
   let wake: (() => void) | null = null;
@@ -147,6 +159,7 @@ export async function runRepl(program: string, opts: { memoryMB?: number; optimi
           break;
         case "x": {
           const [a, n = "4"] = rest;
+          if (!a) { out("x takes an address and, optionally, how many words\n"); break; }
           const addr = dbg.address(a, frames[selected]?.id), count = Math.min(Math.max(Number(n) || 4, 1), 256);
           const b = dbg.readMemory(addr, 4 * count);
           if (!b) { out(`0x${addr.toString(16)}: not mapped\n`); break; }

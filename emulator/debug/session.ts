@@ -259,17 +259,26 @@ export class Debugger {
       if (t !== undefined) regs[EAX] = t;
     }
   }
+  /**
+   * The threaded instruction a compiled continuation goes on at: a `jit_pcmap` cell's, or a load or
+   * store's resume word's (at a frame's end: boot/traps.ts jit_irq_mem) — exact in a debug image,
+   * whose slots are all in memory and whose interpreter takes no operand from eax (`_e`).
+   */
   private pcmapToThreaded(cont: number): number | undefined {
     if (!this.jit) return undefined;
     const map = this.L("jit_pcmap"), end = map + 4 * (this.m.code.length >> 1);
-    return cont >= map && cont < end && (cont - map) % 4 === 0 ? this.insn((cont - map) / 4) : undefined;
+    if (cont >= map && cont < end && (cont - map) % 4 === 0) return this.insn((cont - map) / 4);
+    if (this.threadedPc(cont) >= 0 || (cont >= this.L("jit_code") && cont < this.L("jit_code") + 4 * this.m.functions.length)) return undefined;
+    const pc = this.compiledPc(this.rv32(cont));
+    return pc >= 0 ? this.insn(pc) : undefined;
   }
 
   // ── running ──────────────────────────────────────────────────────────────────────────────
 
   /** Starts the guest (configuration done); with stopOnEntry it stops at kmain's first instruction. */
   start(stopOnEntry: boolean): void {
-    if (this.started) return;
+    if (this.ended) throw new Error("the program has exited");
+    if (this.started) throw new Error("the program has started already (continue goes on from a stop)");
     this.started = true;
     if (stopOnEntry) {
       const pc = this.afterPrologue(this.m.functions[this.m.entry].start);
@@ -288,7 +297,9 @@ export class Debugger {
 
   /** Asks the running guest to stop at its next safe point (an IRQ line of the debugger's own). */
   pause(): void {
-    if (!this.running || this.ended) return;
+    if (this.ended) throw new Error("the program has exited");
+    if (!this.started) throw new Error("the program has not started yet");
+    if (!this.running) return; // stopped already
     this.pendingPause = true;
     this.tryPause();
     if (this.pendingPause) this.pauseTimer ??= setInterval(() => this.tryPause(), 5);
@@ -309,9 +320,15 @@ export class Debugger {
   }
   private clearPauseTimer(): void { if (this.pauseTimer !== undefined) clearInterval(this.pauseTimer); this.pauseTimer = undefined; }
 
+  /** Why the guest cannot go on from a stop now (an error for the client), or nothing. */
+  private mustBeStopped(): void {
+    if (this.ended) throw new Error("the program has exited");
+    if (!this.started) throw new Error("the program has not started (run starts it)");
+    if (this.running || !this.stopInfo) throw new Error("the program is running (pause stops it)");
+  }
+
   private step(kind: StepKind): void {
-    const s = this.stopInfo;
-    if (!s || this.running || this.ended) return;
+    this.mustBeStopped();
     const top = this.liveRegs();
     const fn = functionAt(this.m, top.pc), line = lineAt(this.m, top.pc)?.line ?? 0;
     this.stepping = { kind, floor: top.floor, depth: (top.edi - top.floor) >> 3, fn, line };
@@ -332,14 +349,14 @@ export class Debugger {
   /** The pc a frame returns to (its caller's next instruction when threaded), or -1. */
   private returnPc(r: VmRegs): number {
     if (r.edi - 8 < r.floor) return -1;
-    const cont = this.rv32(r.edi - 8);
-    const kbc = this.L("kbc_code"), end = kbc + TI.size * (this.m.code.length >> 1);
-    return cont >= kbc && cont < end ? (cont - kbc) / TI.size : -1;
+    // An interrupt handler returns through irqret_insn to where the interrupted code goes on: the entry below it.
+    const e = this.rv32(r.edi - 8) === this.L("irqret_insn") ? r.edi - 16 : r.edi - 8;
+    return e >= r.floor ? this.threadedPc(this.rv32(e)) : -1;
   }
 
   private resume(stepping: StepState | null): void {
-    const s = this.stopInfo;
-    if (!s || this.running || this.ended) return;
+    this.mustBeStopped();
+    const s = this.stopInfo!;
     this.stepping = stepping;
     if (!stepping) { this.clearTemps(); this.unpinAllButBreakpoints(); }
     // Leaving a breakpoint: op_BREAK goes on with the instruction's own handler.
@@ -583,11 +600,12 @@ export class Debugger {
     if (cached) return cached;
     const f = this.m.functions[fn];
     const first = lineAt(this.m, f.start);
+    // Its own lines: from its first to the last of its file's lines among its instructions (an
+    // inlined function of the same file defined below would count as its own: shown, not hidden).
     let last = first?.line ?? 0;
     for (let pc = f.start; pc < f.start + f.length; pc++) {
-      const op = this.m.code[2 * pc] & 0xff;
       const at = lineAt(this.m, pc);
-      if ((op === Op.RET || op === Op.RET0 || op === Op.RET64) && at && at.file === first?.file) last = Math.max(last, at.line);
+      if (at && at.file === first?.file) last = Math.max(last, at.line);
     }
     const own = (pc: number) => { const at = lineAt(this.m, pc); return !!at && !!first && at.file === first.file && at.line >= first.line && at.line <= last; };
     const readOwn = new Set<number>(), readAny = new Set<number>();
@@ -601,11 +619,24 @@ export class Debugger {
     this.shown.set(fn, shown);
     return shown;
   }
-  /** The program's globals (its own, and kernel-ts's). */
+  private globalNames: Map<DebugVar, string> | undefined;
+  /**
+   * The program's globals (its own, and kernel-ts's), each by its name, or where two modules have
+   * one of that name by as much of its module's path as tells them apart (`tlsf/usedBytes`).
+   */
   globals(): Variable[] {
     const base = this.L("vm_globals");
-    return this.target.info.globals.filter((v) => !isInternal(v.name) || v.name.startsWith("~lib/kernel-ts/"))
-      .map((v) => ({ name: shortName(v.name), value: this.format(this.r32(base + 4 * v.at), v.w === 2 ? this.r32(base + 4 * v.at + 4) : undefined), kind: "global" as const, address: base + 4 * v.at }));
+    const shown = this.target.info.globals.filter((v) => !isInternal(v.name) || v.name.startsWith("~lib/kernel-ts/"));
+    if (!this.globalNames) {
+      const parts = (v: DebugVar) => v.name.replace(/^~lib\//, "").split("/");
+      this.globalNames = new Map(shown.map((v) => {
+        const mine = parts(v);
+        let k = 1;
+        while (k < mine.length && shown.some((o) => o !== v && parts(o).slice(-k).join("/") === mine.slice(-k).join("/"))) k++;
+        return [v, mine.slice(-k).join("/")];
+      }));
+    }
+    return shown.map((v) => ({ name: this.globalNames!.get(v) ?? shortName(v.name), value: this.format(this.r32(base + 4 * v.at), v.w === 2 ? this.r32(base + 4 * v.at + 4) : undefined), kind: "global" as const, address: base + 4 * v.at }));
   }
   private variable(v: DebugVar, addr: number, f: Frame, top: boolean): Variable {
     // An optimised build reuses a local's slot once it is dead: then its value is not the variable's.
@@ -650,7 +681,11 @@ export class Debugger {
   }
   private valueOf(term: string, frameId?: number): { kind: "num"; value: bigint } | { kind: "var"; value: bigint; text: string } {
     const t = term.trim();
-    if (/^-?(0x[0-9a-f]+|\d+)$/i.test(t)) return { kind: "num", value: BigInt(t) };
+    if (/^-?(0x[0-9a-f]+|\d+)$/i.test(t)) {
+      const v = BigInt(t);
+      if (v >= 1n << 32n || v < -(1n << 31n)) throw new Error(`${t} does not fit in 32 bits`);
+      return { kind: "num", value: v };
+    }
     const f = frameId !== undefined ? this.frames.get(frameId) : [...this.frames.values()][0];
     const local = f ? this.locals(f.id).find((v) => v.name === t) : undefined;
     const g = local ?? this.globals().find((v) => v.name === t);

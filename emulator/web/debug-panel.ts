@@ -11,7 +11,7 @@ import type { KbcModule } from "../../toolchain/kbc/module.ts";
 
 /** What the test hook reads (window.kt.debug()). */
 export interface DebugView {
-  state: "running" | "stopped" | "exited";
+  state: "running" | "stopped" | "exited" | "detached";
   reason?: string;
   frames: { name: string; file: string | null; line: number }[];
   selected: number;
@@ -30,9 +30,16 @@ export class DebugPanel {
   private state: DebugView["state"] = "running";
   private reason: string | undefined;
   private file: string;
-  /** Breakpoints by file: the lines asked for, and where they went (a line without code moves down). */
+  /**
+   * Breakpoints by file: the lines asked for, and where each went (a line without code moves down;
+   * null: nowhere, no code below it), index for index.
+   */
   private asked = new Map<string, number[]>();
-  private placed = new Map<string, number[]>();
+  private results = new Map<string, (number | null)[]>();
+  /** The lines with a breakpoint, by file. */
+  private get placed(): Map<string, number[]> {
+    return new Map([...this.results].map(([f, r]) => [f, [...new Set(r.filter((x): x is number => x !== null))].sort((a, b) => a - b)]));
+  }
   private readonly files: string[];
   private readonly ui = {
     panel: $<HTMLElement>("debug"), toggle: $<HTMLButtonElement>("debug-toggle"), source: $<HTMLOListElement>("dbg-source"),
@@ -77,12 +84,20 @@ export class DebugPanel {
       sourcePath: (f) => f, optimized: this.carried.optimized,
     });
     this.dbg = dbg;
-    for (const [f, lines] of this.asked) this.placed.set(f, dbg.setBreakpoints(f, lines).flatMap((r) => (r.verified && r.line ? [r.line] : [])));
+    for (const [f, lines] of this.asked) this.place(f, lines);
     dbg.onStop((s) => { if (this.dbg === dbg) this.onStop(s); });
     dbg.onExit(() => { if (this.dbg !== dbg) return; this.state = "exited"; this.frames = []; this.locals = []; this.renderAll(); });
     this.state = "running"; this.frames = []; this.locals = []; this.reason = undefined;
     this.renderAll();
   }
+  /** A machine without debug information runs now (a playground build): the panel has nothing to show. */
+  detach(): void {
+    this.dbg = undefined;
+    this.state = "detached";
+    this.frames = []; this.locals = []; this.reason = undefined;
+    this.renderAll();
+  }
+
   /** Starts the machine attach() was given. */
   start(): void { this.dbg?.start(false); }
 
@@ -94,15 +109,16 @@ export class DebugPanel {
     };
   }
 
-  private toggleBreakpoint(file: string, line: number): void {
-    const placed = this.placed.get(file) ?? [];
-    let asked = this.asked.get(file) ?? [];
-    // A click on a placed breakpoint removes it (and whatever line was asked for it).
-    const at = placed.indexOf(line);
-    if (at >= 0) asked = asked.filter((_, i) => i !== at);
-    else asked = [...asked, line];
+  private place(file: string, asked: number[]): void {
     this.asked.set(file, asked);
-    if (this.dbg) this.placed.set(file, this.dbg.setBreakpoints(file, asked).flatMap((r) => (r.verified && r.line ? [r.line] : [])));
+    this.results.set(file, this.dbg ? this.dbg.setBreakpoints(file, asked).map((r) => (r.verified && r.line ? r.line : null)) : asked.map(() => null));
+  }
+
+  /** A click on a line: removes the breakpoint there (every line asked for that went there), else asks for one. */
+  private toggleBreakpoint(file: string, line: number): void {
+    const asked = this.asked.get(file) ?? [], results = this.results.get(file) ?? [];
+    const here = asked.filter((_, i) => results[i] === line);
+    this.place(file, here.length ? asked.filter((_, i) => results[i] !== line) : asked.includes(line) ? asked : [...asked, line]);
     this.renderSource();
   }
 
@@ -134,7 +150,8 @@ export class DebugPanel {
 
   private renderState(): void {
     const stopped = this.state === "stopped";
-    this.ui.state.textContent = this.state === "stopped" ? `stopped (${this.reason})` : this.state;
+    this.ui.state.textContent = this.state === "stopped" ? `stopped (${this.reason})`
+      : this.state === "detached" ? "the kernel running has no debug information (a playground build)" : this.state;
     this.ui.state.classList.toggle("stopped", stopped);
     for (const b of [this.ui.cont, this.ui.next, this.ui.stepIn, this.ui.stepOut]) b.disabled = !stopped;
     this.ui.pause.disabled = this.state !== "running";

@@ -166,7 +166,7 @@ async function bootOnce(): Promise<void> {
   if (dbg) {
     panel ??= new DebugPanel(dbg.carried, build.entry);
     panel.attach(m, dbg.kbc);
-  }
+  } else panel?.detach();
   attach(m);
   if (dbg) panel!.start();
 }

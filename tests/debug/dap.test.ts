@@ -152,6 +152,45 @@ describe("kt debug (DAP)", () => {
     expect(await o.locals(frames[0].id)).toEqual({});
   });
 
+  it("finish out of an interrupt handler stops in the interrupted code; a void function ending in a loop shows all its locals", async () => {
+    const c = (client = DapClient.inProcess());
+    await c.launch({ program: TICK }, async (c) => { await c.request("setBreakpoints", { source: { path: TICK }, breakpoints: [{ line: 9 }] }); });
+    await c.waitEvent("stopped");
+    await c.request("setBreakpoints", { source: { path: TICK }, breakpoints: [] });
+    await c.request("stepOut", { threadId: 1 });
+    expect((await c.waitEvent("stopped")).body.reason).toBe("step");
+    expect((await c.frames()).map((f) => `${f.name}:${f.line}`)).toEqual(["spin:13", "kmain:18"]);
+    await c.close();
+    const TAIL = path.resolve("tests/debug/programs/tail.ts");
+    const t = (client = DapClient.inProcess());
+    await t.launch({ program: TAIL }, async (c) => { await c.request("setBreakpoints", { source: { path: TAIL }, breakpoints: [{ line: 10 }] }); });
+    await t.waitEvent("stopped");
+    expect(await t.locals((await t.frames())[0].id)).toEqual({ n: "3 (0x3)", m: "6 (0x6)", i: "0 (0x0)" });
+  });
+
+  it("requests out of turn or with bad arguments fail in one line, once", async () => {
+    const c = (client = DapClient.inProcess());
+    await c.request("initialize", { adapterID: "kt" });
+    const early = await c.raw("configurationDone");
+    expect(early).toMatchObject({ success: false, message: "kt debug: no program launched yet" });
+    await c.request("launch", { program: LOOP });
+    await c.waitEvent("initialized");
+    for (const [cmd, args, message] of [
+      ["next", { threadId: 1 }, "the program has not started (run starts it)"],
+      ["setBreakpoints", { source: { path: LOOP }, breakpoints: "x" }, "setBreakpoints: breakpoints must be an array of { line }"],
+      ["setBreakpoints", { source: { path: LOOP }, breakpoints: [{ line: -3 }] }, "setBreakpoints: every breakpoint needs a line, a whole number from 1"],
+      ["readMemory", { memoryReference: "zz", count: 4 }, 'readMemory: memoryReference must be an address (0x… or decimal), not "zz"'],
+      ["readMemory", { memoryReference: "0x1000", count: -4 }, "readMemory: count must be a whole number from 0 to 1048576, offset a whole number"],
+      ["evaluate", { expression: "99999999999999999999" }, "99999999999999999999 does not fit in 32 bits"],
+    ] as const) {
+      const r = await c.raw(cmd, args);
+      expect(r, cmd).toMatchObject({ success: false, message });
+    }
+    await c.request("configurationDone");
+    expect((await c.waitEvent("exited")).body.exitCode).toBe(0);
+    expect(await c.raw("continue", { threadId: 1 })).toMatchObject({ success: false, message: "the program has exited" });
+  });
+
   it("evaluate reads names and memory (TYPE[ADDRESS]); readMemory reads bytes; a bad expression is a one-line error", async () => {
     const c = (client = DapClient.inProcess());
     await c.launch({ program: LOOP }, async (c) => { await c.request("setBreakpoints", { source: { path: LOOP }, breakpoints: [{ line: 11 }] }); });
@@ -183,6 +222,11 @@ describe("kt debug (DAP)", () => {
     expect(frames.every((f) => f.name && f.name !== "?")).toBe(true);
     for (const t of threads) expect((await c.frames(t.id)).length).toBeGreaterThan(0);
     const boot = threads.find((t) => t.name.startsWith("boot"))!;
+    // Globals of the same name in two modules are told apart by their module's path.
+    const scopes = (await c.request("scopes", { frameId: frames[0].id })).scopes;
+    const globals = (await c.request("variables", { variablesReference: scopes[1].variablesReference })).variables.map((v: { name: string }) => v.name);
+    expect(new Set(globals).size).toBe(globals.length);
+    expect(globals).toEqual(expect.arrayContaining(["tlsf/usedBytes", "palloc/usedBytes"]));
     // The shell's thread waits for a key: its saved context's frames.
     const bootFrames = (await c.frames(boot.id)).map((f) => f.name);
     expect(bootFrames.slice(-4)).toEqual(["console_getc", "line_read", "shell_run", "kmain"]);
