@@ -64,12 +64,12 @@ export interface BreakpointResult { verified: boolean; line?: number; message?: 
 type StepKind = "in" | "over" | "out";
 interface StepState { kind: StepKind; floor: number; depth: number; fn: number; line: number }
 /** A thread's VM registers as the debugger sees them: live in the CPU, or saved in its context. */
-interface VmRegs { pc: number; ebp: number; edi: number; floor: number; live: boolean; resumed: boolean }
+interface VmRegs { pc: number; ebp: number; edi: number; floor: number; live: boolean }
 
 const EAX = 0, EBP = 5, ESI = 6, EDI = 7, ESP = 4;
 const SWITCH = Op.SWITCH;
 const IF = 1 << 9;
-/** Where a stop is still being looked at, breakpoint hits that only need to go on. */
+/** A backtrace shows at most this many frames (a control stack may be damaged, or very deep). */
 const MAX_FRAMES = 256;
 
 export class Debugger {
@@ -464,7 +464,7 @@ export class Debugger {
     const floor = this.r32(this.L("vm_ctl_floor")) >>> 0;
     // At a pause (irq_enter) the frame goes on at the continuation in eax, not at esi.
     const pc = reason === STOP.pause ? this.contPc(r[EAX] >>> 0) : this.threadedPc(r[ESI] >>> 0);
-    return { pc, ebp: r[EBP] >>> 0, edi: r[EDI] >>> 0, floor, live: true, resumed: reason === STOP.pause };
+    return { pc, ebp: r[EBP] >>> 0, edi: r[EDI] >>> 0, floor, live: true };
   }
   private threadedPc(t: number): number {
     const kbc = this.L("kbc_code");
@@ -536,7 +536,7 @@ export class Debugger {
       // A thread switched away goes on after its SWITCH (shown there); one that never ran, at its function's start.
       const pc = this.contPc(this.rv32(rec.rec + CX.pc));
       const switched = pc > 0 && (this.m.code[2 * (pc - 1)] & 0xff) === SWITCH;
-      regs = { pc: switched ? pc - 1 : pc, ebp: this.rv32(rec.rec + CX.frame), edi: this.rv32(rec.rec + CX.ctl), floor: this.rv32(rec.rec + CX.ctlFloor), live: false, resumed: false };
+      regs = { pc: switched ? pc - 1 : pc, ebp: this.rv32(rec.rec + CX.frame), edi: this.rv32(rec.rec + CX.ctl), floor: this.rv32(rec.rec + CX.ctlFloor), live: false };
     }
     const frames: Frame[] = [];
     const push = (pc: number, base: number, marker = false, label = "-- interrupt --") => {
@@ -577,8 +577,6 @@ export class Debugger {
     }
     return frames;
   }
-
-  frame(id: number): Frame | undefined { return this.frames.get(id); }
 
   /** A frame's parameters and locals by their TS names (compiler temporaries left out). */
   locals(frameId: number): Variable[] {
