@@ -174,20 +174,16 @@ const COMMANDS: Record<string, Command> = {
       const debug = p.flags.has("--debug");
       if (debug && !out.endsWith(".elf")) throw new KtError("kt build: --debug makes an .elf image");
       const level = optLevel(p, "build") ?? (debug ? 0 : undefined);
-      const prog = await buildProgram(entry, { optimizeLevel: level });
+      const jit = jitFlag(p, "build");
+      const debugImage = debug ? await (await import("./debug/target.ts")).buildDebugImage(entry, level, jit) : undefined;
+      const prog = debugImage?.prog ?? await buildProgram(entry, { optimizeLevel: level });
       const n = prog.kbc.code.length >> 1;
       const kbcOut = out.replace(/\.(elf|kbc)$/, ".kbc");
       writeOutput(kbcOut, encodeKbc(prog.kbc));
       let what = `${prog.kbc.functions.length} functions, ${n} kbc instructions (${n * 8} bytes)`;
       if (out.endsWith(".elf")) {
-        const jit = jitFlag(p, "build");
-        const img = (await lazy.image()).linkImage(prog.kbc, path.basename(entry), { jit, debug });
-        if (debug) {
-          const { withDebugTrailer, carried } = await import("./debug/target.ts");
-          const { debugInfo } = await import("../toolchain/debuginfo.ts");
-          const c = carried(img.elf, prog.kbc, img.labels, { info: debugInfo(prog.wasm), optimized: (level ?? 3) > 0, root: path.dirname(path.resolve(entry)), jit, name: path.basename(entry) });
-          writeOutput(out, withDebugTrailer(img.elf, prog.kbc, c));
-        } else writeOutput(out, img.elf);
+        const img = debugImage?.image ?? (await lazy.image()).linkImage(prog.kbc, path.basename(entry), { jit });
+        writeOutput(out, debugImage?.bytes ?? img.elf);
         what += `; image ${img.elf.length} bytes, interpreter hot code ${img.layout.text.hotSize} bytes, needs ${Math.ceil(img.layout.memoryBytes / 1048576)} MiB`;
         if (img.layout.jit) what += `; JIT (${jit}) region ${(img.layout.jit.end - img.layout.jit.base) >> 10} KiB, ${img.layout.jit.stencils} stencils of ${img.layout.jit.stencilBytes} bytes`;
       }

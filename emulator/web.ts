@@ -75,10 +75,7 @@ export async function serveWeb(o: WebOptions): Promise<WebServer> {
   try {
     await buildKernel(o, www, info);
     if (info.error) throw new KtError(info.error);
-    fs.copyFileSync(path.join(WEB, "index.html"), path.join(www, "index.html"));
-    fs.copyFileSync(v86WasmPath(), path.join(www, "v86.wasm"));
-    writeKernelSources(www);
-    await bundlePlayground(www, false);
+    await writePageAssets(www, false);
     writeBuildModule(gen, info);
     ctx = await pageContext(www, gen);
     await bundle(ctx);
@@ -110,7 +107,7 @@ export interface StaticSiteOptions {
 
 /**
  * `kt web --out DIR`: the page as a static site — index.html, main.js, style.css, build.js,
- * v86.wasm and kernel.elf, every URL relative, so any static file server serves it, under a
+ * v86.wasm, kernel.elf and the playground's files, every URL relative, so any static file server serves it, under a
  * sub-path too. Returns its files and their total size. Throws the build's one-line KtError.
  */
 export async function writeStaticSite(o: StaticSiteOptions): Promise<{ files: { name: string; bytes: number }[]; bytes: number }> {
@@ -126,22 +123,13 @@ export async function writeStaticSite(o: StaticSiteOptions): Promise<{ files: { 
   try {
     writeBuildModule(gen, info);
     try {
-      await esbuild.build({
-        entryPoints: pageEntries(gen),
-        bundle: true, format: "esm", platform: "browser", target: "es2022", minify: true,
-        outdir: o.out, logLevel: "silent", plugins: [browserOnly],
-      });
+      await esbuild.build({ ...PAGE_BUNDLE, entryPoints: pageEntries(gen), minify: true, outdir: o.out, plugins: [browserOnly] });
     } catch (e) {
-      const first = (e as esbuild.BuildFailure).errors?.[0];
-      const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : "";
-      throw new KtError(`kt web: the page does not build: ${where}${first?.text ?? (e as Error).message}`);
+      throw buildFailure(e, "the page");
     }
   } finally { fs.rmSync(gen, { recursive: true, force: true }); }
-  await bundlePlayground(o.out, true);
-  fs.copyFileSync(path.join(WEB, "index.html"), path.join(o.out, "index.html"));
-  fs.copyFileSync(v86WasmPath(), path.join(o.out, "v86.wasm"));
+  await writePageAssets(o.out, true);
   fs.writeFileSync(path.join(o.out, "kernel.elf"), elf);
-  writeKernelSources(o.out);
   const names = ["index.html", "main.js", "style.css", "build.js", "v86.wasm", "kernel.elf", "playground.js", "playground-worker.js", "kernel-sources.json"];
   const files = names.map((name) => ({ name, bytes: fs.statSync(path.join(o.out, name)).size }));
   return { files, bytes: files.reduce((n, f) => n + f.bytes, 0) };
@@ -208,27 +196,39 @@ const playgroundEntries = [
   { in: path.join(WEB, "playground-worker.ts"), out: "playground-worker" },
 ];
 
+/** What every bundle of the page is built as. */
+const PAGE_BUNDLE = { bundle: true, format: "esm", platform: "browser", target: "es2022", logLevel: "silent" } as const;
+
+/** esbuild's failure as a one-line KtError: its first error, where it is. */
+function buildFailure(e: unknown, what: string): KtError {
+  const first = (e as esbuild.BuildFailure).errors?.[0];
+  const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : "";
+  return new KtError(`kt web: ${what} does not build: ${where}${first?.text ?? (e as Error).message}`);
+}
+
+/**
+ * What the page needs besides its own bundles and the kernel: index.html, v86's wasm, the
+ * kernel's sources and the playground's bundles (both loaded only when the playground opens).
+ */
+async function writePageAssets(dir: string, minify: boolean): Promise<void> {
+  fs.copyFileSync(path.join(WEB, "index.html"), path.join(dir, "index.html"));
+  fs.copyFileSync(v86WasmPath(), path.join(dir, "v86.wasm"));
+  writeKernelSources(dir);
+  await bundlePlayground(dir, minify);
+}
+
 /** The playground's bundles (they do not change with the kernel: built once, not on every rebuild). */
 async function bundlePlayground(outdir: string, minify: boolean): Promise<void> {
   try {
-    await esbuild.build({
-      entryPoints: playgroundEntries, bundle: true, format: "esm", platform: "browser", target: "es2022", minify,
-      outdir, logLevel: "silent", plugins: [browserOnly, icedInBrowser, nodeStubs],
-    });
+    await esbuild.build({ ...PAGE_BUNDLE, entryPoints: playgroundEntries, minify, outdir, plugins: [browserOnly, icedInBrowser, nodeStubs] });
   } catch (e) {
-    const first = (e as esbuild.BuildFailure).errors?.[0];
-    const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : "";
-    throw new KtError(`kt web: the playground does not build: ${where}${first?.text ?? (e as Error).message}`);
+    throw buildFailure(e, "the playground");
   }
 }
 
 /** The esbuild context of the page: its bundles (pageEntries) into www/. */
 function pageContext(www: string, gen: string): Promise<esbuild.BuildContext> {
-  return esbuild.context({
-    entryPoints: pageEntries(gen),
-    bundle: true, format: "esm", platform: "browser", target: "es2022",
-    outdir: www, sourcemap: "linked", logLevel: "silent", plugins: [browserOnly],
-  });
+  return esbuild.context({ ...PAGE_BUNDLE, entryPoints: pageEntries(gen), outdir: www, sourcemap: "linked", plugins: [browserOnly] });
 }
 
 /** The kernel's sources for the playground: every .ts under kernel-ts/, and the entry it builds. */
@@ -310,9 +310,7 @@ async function bundle(ctx: esbuild.BuildContext): Promise<void> {
   try {
     await ctx.rebuild();
   } catch (e) {
-    const first = (e as esbuild.BuildFailure).errors?.[0];
-    const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : "";
-    throw new KtError(`kt web: the page does not build: ${where}${first?.text ?? (e as Error).message}`);
+    throw buildFailure(e, "the page");
   }
 }
 

@@ -15,7 +15,6 @@ import type { JitMode } from "../../boot/jit.ts";
 import { DEBUGGER_LABELS, type DebugTarget } from "./session.ts";
 import { readTrailer, fnv, type Carried } from "./trailer.ts";
 import { withDebugTrailer } from "./trailer.ts";
-export { withDebugTrailer };
 
 /** What a debug image carries for `kbc` linked into `labels`, built in `root`. */
 export function carried(elf: Uint8Array, kbc: KbcModule, labels: Map<string, number>, o: { info: DebugInfo; optimized: boolean; root: string; jit: JitMode; name: string }): Carried {
@@ -45,12 +44,8 @@ export interface LoadedTarget { target: DebugTarget; elf: Uint8Array; name: stri
 export async function loadDebugTarget(file: string, opts: { optimizeLevel?: number; jit?: JitMode } = {}): Promise<LoadedTarget> {
   if (!fs.existsSync(file)) throw new KtError(`kt debug: ${file}: no such file`);
   if (file.endsWith(".ts")) {
-    const level = opts.optimizeLevel ?? 0;
-    const prog = await buildProgram(file, { optimizeLevel: level });
-    const jit = opts.jit ?? "lazy";
-    const image = linkImage(prog.kbc, path.basename(file), { jit, debug: true });
-    const info = debugInfo(prog.wasm);
-    return { target: { kbc: prog.kbc, labels: image.labels, info, sourcePath: sourcePathIn(path.dirname(path.resolve(file))), optimized: level > 0 }, elf: image.elf, name: path.basename(file) };
+    const d = await buildDebugImage(file, opts.optimizeLevel, opts.jit);
+    return { target: { kbc: d.prog.kbc, labels: d.image.labels, info: d.carried.info, sourcePath: sourcePathIn(d.carried.root), optimized: d.carried.optimized }, elf: d.image.elf, name: path.basename(file) };
   }
   if (!file.endsWith(".elf")) throw new KtError(`kt debug: ${file}: expected a .ts entry or a .elf image`);
   const bytes = fs.readFileSync(file);
@@ -67,10 +62,17 @@ export async function loadDebugTarget(file: string, opts: { optimizeLevel?: numb
  */
 export async function debugEntryImage(entry: string, optimizeLevel = 0, jit: JitMode = "lazy"): Promise<Uint8Array> {
   const { cachedImage } = await import("../image-cache.ts");
-  return cachedImage(entry, `--debug -O ${optimizeLevel} --jit ${jit}`, async () => {
-    const prog = await buildProgram(entry, { optimizeLevel });
-    const img = linkImage(prog.kbc, path.basename(entry), { jit, debug: true });
-    const c = carried(img.elf, prog.kbc, img.labels, { info: debugInfo(prog.wasm), optimized: optimizeLevel > 0, root: path.dirname(path.resolve(entry)), jit, name: path.basename(entry) });
-    return withDebugTrailer(img.elf, prog.kbc, c);
-  });
+  return cachedImage(entry, `--debug -O ${optimizeLevel} --jit ${jit}`, async () => (await buildDebugImage(entry, optimizeLevel, jit)).bytes);
+}
+
+/**
+ * A .ts entry built as a debug image (asc -O 0 unless told otherwise, LinkOptions.debug): the
+ * program, the image, its debug information, and the image's bytes with it after the ELF (the
+ * file kt build --debug writes).
+ */
+export async function buildDebugImage(entry: string, optimizeLevel = 0, jit: JitMode = "lazy") {
+  const prog = await buildProgram(entry, { optimizeLevel });
+  const image = linkImage(prog.kbc, path.basename(entry), { jit, debug: true });
+  const c = carried(image.elf, prog.kbc, image.labels, { info: debugInfo(prog.wasm), optimized: optimizeLevel > 0, root: path.dirname(path.resolve(entry)), jit, name: path.basename(entry) });
+  return { prog, image, carried: c, bytes: withDebugTrailer(image.elf, prog.kbc, c) };
 }
